@@ -1,0 +1,64 @@
+# Entry points. See README.md.
+S := scripts
+
+.PHONY: all help deps tree export kernel kernel-debug selftests check check-host \
+	check-debug checkpatch bisect-build shell demo bench clean
+
+all: help
+
+help:
+	@echo "make demo         the scenario the feature exists for (patched kernel, VM)"
+	@echo "make check        checkpatch, bisect build, selftests on the patched kernel"
+	@echo "                  and on its debug variant, in virtme-ng (DEBUG=0: no debug)"
+	@echo "make check-host   the same selftests on the host kernel (reference)"
+	@echo "make tree         (re)create build/linux from patches/linux (FORCE=1 drops work)"
+	@echo "make export       export build/linux's commits to patches/linux"
+	@echo "make kernel       build the release kernel; kernel-debug: the debug one"
+	@echo "make shell        boot the patched kernel with an interactive shell"
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+export:
+	@$(S)/export.sh
+
+kernel: tree
+	@$(S)/build-kernel.sh release
+
+kernel-debug: tree
+	@$(S)/build-kernel.sh debug
+
+selftests: kernel
+	@$(S)/build-selftests.sh release
+
+checkpatch: tree
+	@$(S)/checkpatch.sh
+
+bisect-build: kernel
+	@$(S)/bisect-build.sh
+
+check:
+	@$(S)/check.sh
+
+check-debug: kernel-debug selftests
+	@$(S)/vm-run.sh -v debug -- $(S)/run-selftests.sh
+
+check-host: selftests
+	@$(S)/run-selftests.sh --host
+
+shell: kernel
+	@$(S)/vm-run.sh -v release -i
+
+demo:
+	@echo "make demo: not available yet (issue 5: the main job)." >&2
+	@exit 1
+
+bench:
+	@echo "make bench: not available yet (issue 5: the benchmarks)." >&2
+	@exit 1
+
+clean:
+	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-*

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Build a kernel variant (release or debug) of build/linux out of tree in
+# build/kernel-VARIANT: tinyconfig + config/base.config (+ config/debug.config),
+# bzImage and the exported UAPI headers. Unchanged inputs rebuild nothing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:-release}
+case $variant in
+release) frags=("$TOP/config/base.config") ;;
+debug) frags=("$TOP/config/base.config" "$TOP/config/debug.config") ;;
+*) die "unknown variant '$variant' (release or debug)" ;;
+esac
+O=$(objdir "$variant")
+K=$BUILD/kconfig-$variant
+MAKE=(make -s -C "$LINUX" CC="ccache gcc" HOSTCC="ccache gcc")
+mkdir -p "$O" "$K"
+
+# Generate the config in a scratch dir and only replace the real one when it
+# differs: touching .config would make kbuild re-run syncconfig.
+"${MAKE[@]}" O="$K" tinyconfig >/dev/null
+"$LINUX/scripts/kconfig/merge_config.sh" -m -O "$K" "$K/.config" "${frags[@]}" >/dev/null 2>&1
+"${MAKE[@]}" O="$K" olddefconfig >/dev/null 2>&1
+
+# Every option the fragments ask for must have survived olddefconfig.
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*) opt=${line%%=*} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; line="" ;;
+	*) continue ;;
+	esac
+	if [ -n "$line" ]; then
+		grep -qx -- "$line" "$K/.config" || { echo "config: $line requested but got: $(grep -E "^(# )?$opt[= ]" "$K/.config" || echo unset)" >&2; bad=1; }
+	else
+		! grep -q "^$opt=" "$K/.config" || { echo "config: $opt should be unset" >&2; bad=1; }
+	fi
+done < <(cat "${frags[@]}")
+[ "$bad" = 0 ] || die "the $variant config does not match config/ (missing dependencies?)"
+
+cmp -s "$K/.config" "$O/.config" || cp "$K/.config" "$O/.config"
+
+log "building $variant kernel in ${O#"$TOP"/}"
+start=$SECONDS
+"${MAKE[@]}" O="$O" -j"$JOBS" olddefconfig bzImage >"$O/build.log" 2>&1 || {
+	grep -E 'error|Error' -m 30 "$O/build.log" >&2 || tail -30 "$O/build.log" >&2
+	die "the $variant kernel does not build (full log: ${O#"$TOP"/}/build.log)"
+}
+"${MAKE[@]}" O="$O" headers >>"$O/build.log" 2>&1 || die "make headers failed"
+log "$variant kernel ready: ${O#"$TOP"/}/arch/x86/boot/bzImage ($((SECONDS - start)) s)"

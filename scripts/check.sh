@@ -1,0 +1,65 @@
+#!/bin/bash
+# make check: deps, tree, checkpatch, bisect build, the release kernel and the
+# selftests in a VM, then the same on the debug kernel (whose log must show no
+# WARNING/BUG/KASAN/lockdep report). Each stage prints its KTAP; the last line
+# is the total "N passed, N failed, N skipped" over all stages.
+# DEBUG=0 leaves out the debug kernel.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+S=$TOP/scripts
+DEBUG=${DEBUG:-1}
+
+tp=0 tf=0 ts=0
+failed_stages=()
+stage_start=$SECONDS
+
+# Run a stage; its last "N passed, N failed[, N skipped]" line is its result,
+# and a non-zero exit with no failure counted (e.g. a kernel report found
+# after the tests) counts as one failure.
+stage() {
+	local name=$1 out rc p f s
+	shift
+	echo
+	echo "######## $name"
+	local t0=$SECONDS
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	read -r p f s < <(grep -E '^[0-9]+ passed, ' "$out" | tail -n1 | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p')
+	rm -f "$out"
+	if [ -z "${p:-}" ]; then
+		# The stage died before its summary: count it as one failure.
+		p=0 f=1 s=0
+	fi
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + ${s:-0}))
+	[ "$f" = 0 ] || failed_stages+=("$name")
+	echo "######## $name: $p passed, $f failed, ${s:-0} skipped ($((SECONDS - t0)) s)"
+	return "$rc"
+}
+
+finish() {
+	echo
+	[ ${#failed_stages[@]} -eq 0 ] || echo "failed: ${failed_stages[*]}"
+	echo "total time: $((SECONDS - stage_start)) s"
+	echo "$tp passed, $tf failed, $ts skipped"
+	[ "$tf" = 0 ]
+	exit
+}
+
+# A stage whose failure makes the rest meaningless ends the run.
+fatal() { stage "$@" || finish; }
+
+"$S/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+fatal tree bash -c "'$S/tree.sh' && echo '1 passed, 0 failed'"
+stage checkpatch "$S/checkpatch.sh"
+fatal "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && echo '1 passed, 0 failed'"
+stage "bisect build" "$S/bisect-build.sh"
+stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
+if [ "$DEBUG" = 1 ]; then
+	if stage "debug kernel" bash -c "'$S/build-kernel.sh' debug && echo '1 passed, 0 failed'"; then
+		stage "selftests (debug kernel, VM)" "$S/vm-run.sh" -v debug -- "$S/run-selftests.sh"
+	fi
+fi
+finish

@@ -1,0 +1,30 @@
+# Common settings for the harness scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+LINUX=$BUILD/linux
+LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+PATCHES=$TOP/patches/linux
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+# Reproducible build identity, so ccache and relinks do not depend on the clock.
+export KBUILD_BUILD_TIMESTAMP='2023-01-01'
+export KBUILD_BUILD_USER=mbtest KBUILD_BUILD_HOST=mbtest
+
+die() { echo "error: $*" >&2; exit 1; }
+log() { echo "==> $*" >&2; }
+
+# The series, one patch file name per line, comments and blanks dropped.
+series() {
+	[ -f "$PATCHES/series" ] || return 0
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$PATCHES/series"
+}
+
+# A hash of everything in patches/linux that affects the tree.
+patches_stamp() {
+	(cd "$PATCHES" && { cat series 2>/dev/null; series | xargs -r cat; } | sha256sum | cut -d' ' -f1)
+}
+
+# Object dir of a kernel variant (release, debug, ...).
+objdir() { echo "$BUILD/kernel-$1"; }

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Boot a built kernel variant under virtme-ng (TCG, 9p root), run a command as
+# root in the guest and return its exit code. The guest's kernel log is saved
+# to build/vm-VARIANT/dmesg.log; for the debug variant any WARNING, BUG,
+# KASAN, lockdep or similar report in it makes the run fail.
+#
+# usage: vm-run.sh [-v VARIANT] [-t TIMEOUT_S] [-i] [-- CMD...]
+#   -i  interactive shell (no command, stdin kept)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=release
+tmo=${VM_TIMEOUT:-1800}
+interactive=0
+while getopts "v:t:i" o; do
+	case $o in
+	v) variant=$OPTARG ;;
+	t) tmo=$OPTARG ;;
+	i) interactive=1 ;;
+	*) die "usage: $0 [-v VARIANT] [-t TIMEOUT_S] [-i] [-- CMD...]" ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+O=$(objdir "$variant")
+kernel=$O/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no $variant kernel: run scripts/build-kernel.sh $variant"
+out=$BUILD/vm-$variant
+rm -rf "$out"
+mkdir -p "$out"
+
+mem=2G
+[ "$variant" = debug ] && mem=3G
+vng=(vng --disable-kvm --force-9p --cpus 2 --memory "$mem" -r "$kernel"
+	--rwdir "$out" --cwd "$TOP")
+
+# Tools built by the harness (e.g. util-linux) go first in the guest's PATH.
+guest_path=$BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+if [ "$interactive" = 1 ]; then
+	exec "${vng[@]}" --append "mb.out=$out"
+fi
+[ $# -gt 0 ] || die "no command given"
+
+# Run the command, then save the kernel log where the host can read it.
+printf -v cmd '%q ' "$@"
+guest="export PATH=$guest_path; cd $(printf %q "$TOP"); $cmd; rc=\$?; dmesg >$out/dmesg.log; exit \$rc"
+printf '%s\n' "$guest" >"$out/command"
+
+timeout --foreground -k 10 "$tmo" "${vng[@]}" --exec "bash $out/command" </dev/null
+rc=$?
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "error: the $variant VM did not finish within ${tmo}s" >&2
+fi
+[ -s "$out/dmesg.log" ] || echo "error: the guest wrote no kernel log (crashed or timed out)" >&2
+
+if [ "$variant" = debug ] && [ -s "$out/dmesg.log" ]; then
+	pat='WARNING:|BUG:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|ODEBUG|list_add corruption|list_del corruption|INFO: task .* blocked|Kernel panic|Oops'
+	if grep -E "$pat" "$out/dmesg.log" >"$out/reports.log"; then
+		echo "error: the debug kernel reported problems (build/vm-$variant/dmesg.log):" >&2
+		sed 's/^/  /' "$out/reports.log" | head -40 >&2
+		[ "$rc" != 0 ] || rc=99
+	fi
+fi
+exit "$rc"
