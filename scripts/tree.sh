@@ -26,8 +26,8 @@ create_base() {
 	tar -xJf "$LINUX_TARBALL" -C "$LINUX.tmp" --strip-components=1
 	mv "$LINUX.tmp" "$LINUX"
 	git_t init -q -b base-tree
-	git_t config user.name "mount-beneath harness"
-	git_t config user.email "harness@localhost"
+	git_t config user.name "Kernel Team"
+	git_t config user.email "team@localhost"
 	git_t config core.autocrlf false
 	git_t config gc.auto 0
 	git_t add -A -f .

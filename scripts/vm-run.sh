@@ -47,8 +47,12 @@ printf -v cmd '%q ' "$@"
 guest="export PATH=$guest_path; cd $(printf %q "$TOP"); $cmd; rc=\$?; dmesg >$out/dmesg.log; exit \$rc"
 printf '%s\n' "$guest" >"$out/command"
 
-timeout --foreground -k 10 "$tmo" "${vng[@]}" --exec "bash $out/command" </dev/null
-rc=$?
+# virtme-ng hands QEMU /proc/self/fd/1 and /proc/self/fd/2 as file chardevs,
+# which QEMU opens with O_TRUNC: when our output is a regular file (a CI log)
+# the guest's output would overwrite it. Pipes keep it in order.
+timeout --foreground -k 10 "$tmo" "${vng[@]}" --exec "bash $out/command" \
+	</dev/null 2> >(cat >&2) | cat
+rc=${PIPESTATUS[0]}
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "error: the $variant VM did not finish within ${tmo}s" >&2
 fi
