@@ -1,21 +1,23 @@
 #!/bin/bash
-# Export the commits of build/linux (base..HEAD) into patches/linux/: a cover
-# letter, numbered patches and the series file. patches/linux/cover-letter.txt
-# is the source of the cover letter's subject and body (first line: subject).
+# Export the commits of build/NAME (base..HEAD; NAME = linux or util-linux)
+# into patches/NAME/: a cover letter, numbered patches and the series file.
+# patches/NAME/cover-letter.txt is the source of the cover letter's subject
+# and body (first line: subject).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$LINUX/.git" ] || die "no build/linux: run 'make tree' first"
-[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted changes: commit them first"
+project "${1:-linux}"
+[ -d "$SRC/.git" ] || die "no build/$NAME: run 'make tree' first"
+[ -z "$(git -C "$SRC" status --porcelain --untracked-files=no)" ] ||
+	die "build/$NAME has uncommitted changes: commit them first"
 
-count=$(git -C "$LINUX" rev-list --count base..HEAD)
+count=$(git -C "$SRC" rev-list --count base..HEAD)
 rm -f "$PATCHES"/*.patch
 : >"$PATCHES/series.new"
 if [ "$count" -gt 0 ]; then
 	cover=()
 	[ "$count" -gt 1 ] && cover=(--cover-letter)
-	git -C "$LINUX" format-patch -q "${cover[@]}" --no-signature --zero-commit \
+	git -C "$SRC" format-patch -q "${cover[@]}" --no-signature --zero-commit \
 		--base=base -o "$PATCHES" base..HEAD
 	if [ -f "$PATCHES/0000-cover-letter.patch" ] && [ -f "$PATCHES/cover-letter.txt" ]; then
 		subject=$(head -n1 "$PATCHES/cover-letter.txt")
@@ -32,5 +34,5 @@ PY
 	(cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-cover-letter' >>series.new)
 fi
 mv "$PATCHES/series.new" "$PATCHES/series"
-echo "$(patches_stamp) $(git -C "$LINUX" rev-parse HEAD)" >"$LINUX/.git/mb-applied"
-log "exported $count patches to patches/linux"
+echo "$(patches_stamp) $(git -C "$SRC" rev-parse HEAD)" >"$SRC/.git/mb-applied"
+log "exported $count patches to patches/$NAME"

@@ -5,7 +5,27 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 LINUX=$BUILD/linux
 LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-PATCHES=$TOP/patches/linux
+
+# The patched project: linux (default) or util-linux. Sets NAME, SRC (its
+# tree in build/) and PATCHES (its series in patches/).
+project() {
+	case $1 in
+	linux | util-linux) ;;
+	*) die "unknown project '$1' (linux or util-linux)" ;;
+	esac
+	NAME=$1
+	SRC=$BUILD/$1
+	PATCHES=$TOP/patches/$1
+}
+project linux
+
+# The Debian version of the project's pristine source.
+base_version() {
+	case $NAME in
+	linux) dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown ;;
+	util-linux) dpkg-query -W -f='${source:Version}' util-linux 2>/dev/null || echo unknown ;;
+	esac
+}
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
 # Reproducible build identity, so ccache and relinks do not depend on the clock.
