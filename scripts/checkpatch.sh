@@ -14,8 +14,10 @@ echo "TAP version 13"
 echo "1..${#patches[@]}"
 for p in "${patches[@]}"; do
 	n=$((n + 1))
-	out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --show-types --no-summary \
-		--color=never "$PATCHES/$p" 2>&1)
+	# Debian's python3 first: checkpatch's SPDX check (spdxcheck.py) needs
+	# python3-ply and python3-git, which another python3 on PATH may lack.
+	out=$(cd "$LINUX" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+		--show-types --no-summary --color=never "$PATCHES/$p" 2>&1)
 	# The commit message: everything before the first "---" line.
 	msg=$(sed -n '/^Subject:/,/^---$/p' "$PATCHES/$p")
 	bad=()

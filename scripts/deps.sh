@@ -12,7 +12,8 @@ PKGS=(
 	qemu-system-x86 udev busybox-static
 	liburing-dev libmount-dev libcap-dev
 	erofs-utils dmsetup e2fsprogs util-linux
-	dpkg-dev gnuplot-nox
+	dpkg-dev gnuplot-nox attr
+	python3-ply python3-git
 )
 
 SUDO=
