@@ -418,9 +418,10 @@ BENEATH_CASES=(tmpfs tmpfs_options bind bind_ro rbind file propagation
 	other_namespace verbose_fake err_not_mounted err_combinations err_helper
 	err_kernel err_fs err_nonroot err_unsupported)
 API_CASES=(libmount_api libmount_mount)
-# Need the kernel feature; the others test messages or are emulated.
-NEEDS_BENEATH=" tmpfs tmpfs_options bind bind_ro rbind file propagation other_namespace
-	verbose_fake err_kernel libmount_mount "
+# These need the kernel feature; the others test what is refused before the
+# kernel is asked, or emulate a kernel without it.
+NEEDS_BENEATH=(tmpfs tmpfs_options bind bind_ro rbind file propagation other_namespace
+	verbose_fake err_not_mounted err_helper err_kernel err_fs err_nonroot libmount_mount)
 
 ################################################################ runner
 
@@ -506,13 +507,15 @@ fi
 
 for c in "${BENEATH_CASES[@]}" "${API_CASES[@]}"; do
 	case $c in libmount_*) name="libmount: ${c#libmount_}" ;; *) name="mount --beneath: $c" ;; esac
-	if [ $have_beneath = 0 ] && [[ $NEEDS_BENEATH == *" $c "* ]]; then
+	if [ $have_beneath = 0 ] && [[ " ${NEEDS_BENEATH[*]} " == *" $c "* ]]; then
 		result skip "$name" "kernel without MOVE_MOUNT_BENEATH"
 		continue
 	fi
+	t0=$SECONDS
 	in_private_ns --case "$c"
 	rc=$?
 	sed 's/^/# /' <<<"$OUT"
+	echo "# time: $((SECONDS - t0)) s"
 	if [ $rc = 0 ]; then
 		result ok "$name"
 	elif [ $rc = 4 ]; then
@@ -525,9 +528,11 @@ done
 ul_tests=("${UL_TESTS_NODEV[@]}")
 [ $host = 0 ] && ul_tests+=("${UL_TESTS_LOOP[@]}")
 for t in "${ul_tests[@]}"; do
+	t0=$SECONDS
 	in_private_ns --ul-test "$t"
 	rc=$?
 	sed 's/^/# /' <<<"$OUT"
+	echo "# time: $((SECONDS - t0)) s"
 	last=$(grep -E '\.\.\. ?(OK|FAILED|SKIPPED)|\.\.\.$| OK| FAILED| SKIPPED' <<<"$OUT" | tail -n1)
 	if [ $rc != 0 ] || grep -q FAILED <<<"$OUT"; then
 		result fail "util-linux: $t" "exit=$rc"
