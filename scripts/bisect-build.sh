@@ -60,6 +60,7 @@ for c in "${commits[@]}"; do
 		[ "$ok" = 1 ] || break
 		d=$WT/tools/testing/selftests/$t
 		[ -f "$d/Makefile" ] || continue
+		mkdir -p "$O/kselftest/$t"
 		make -s -C "$d" OUTPUT="$O/kselftest/$t" KHDR_INCLUDES="-isystem $O/usr/include" \
 			>>"$log" 2>&1 || ok=0
 	done

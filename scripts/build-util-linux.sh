@@ -63,6 +63,7 @@ regen() {
 	rsync -a --exclude=/.git "$SRC"/ "$GEN"/
 	(cd "$GEN" && ./autogen.sh) >"$OBJ/autogen.log" 2>&1 ||
 		{ tail -n 30 "$OBJ/autogen.log" >&2; die "autogen.sh failed (build/util-linux-obj/autogen.log)"; }
+	log "util-linux: autogen.sh done at $SECONDS s"
 }
 
 synced=$(cat "$GEN/.mb-synced" 2>/dev/null || true)
@@ -95,6 +96,7 @@ if [ ! -f "$OBJ/config.status" ] || [ "$(cat "$OBJ/.mb-configured" 2>/dev/null)"
 	(cd "$OBJ" && "$GEN/configure" "${CONFIGURE_ARGS[@]}") >"$OBJ/configure.log" 2>&1 ||
 		{ tail -n 30 "$OBJ/configure.log" >&2; die "configure failed (build/util-linux-obj/configure.log)"; }
 	echo "$want_cfg" >"$OBJ/.mb-configured"
+	log "util-linux: configure done at $SECONDS s"
 fi
 
 # mount, umount and the helpers of util-linux's own libmount and mount tests.
@@ -124,4 +126,4 @@ for src in "$TESTSRC"/*.c; do
 		gcc -O2 -g -Wall -Wextra -Werror -I"$OBJ/libmount/src" -o "$out" "$src" "${LIBS[@]}"
 	fi
 done
-log "util-linux: build/bin/mount: $("$BIN/mount" -V)"
+log "util-linux: build/bin/mount: $("$BIN/mount" -V) ($SECONDS s)"

@@ -33,7 +33,7 @@ for t in "${tests[@]}"; do
 	sed 's/^/# /' "$log"
 	totals=$(grep -E '^# Totals: pass:' "$log" | tail -n1)
 	if [ -n "$totals" ]; then
-		p=$(sed -E 's/.*pass:([0-9]+).*/\1/' <<<"$totals")
+		p=$(sed -E 's/.* pass:([0-9]+).*/\1/' <<<"$totals")
 		f=$(sed -E 's/.* fail:([0-9]+).*/\1/' <<<"$totals")
 		s=$(sed -E 's/.*skip:([0-9]+).*/\1/' <<<"$totals")
 		e=$(sed -E 's/.*error:([0-9]+).*/\1/' <<<"$totals")
