@@ -4,7 +4,9 @@
 # to build/vm-VARIANT/dmesg.log; for the debug variant any WARNING, BUG,
 # KASAN, lockdep or similar report in it makes the run fail.
 #
-# usage: vm-run.sh [-v VARIANT] [-t TIMEOUT_S] [-i] [-- CMD...]
+# usage: vm-run.sh [-v VARIANT] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]
+#   -m  guest memory (default 2G, 3G for debug)
+#   -d  attach a raw disk image (/dev/vda, /dev/vdb, ... in order)
 #   -i  interactive shell (no command, stdin kept)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,12 +14,17 @@ set -uo pipefail
 variant=release
 tmo=${VM_TIMEOUT:-1800}
 interactive=0
-while getopts "v:t:i" o; do
+mem=
+disks=()
+while getopts "v:t:m:d:i" o; do
 	case $o in
 	v) variant=$OPTARG ;;
 	t) tmo=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	d) [ -f "$OPTARG" ] || die "no disk image $OPTARG"
+	   disks+=(--disk "$OPTARG") ;;
 	i) interactive=1 ;;
-	*) die "usage: $0 [-v VARIANT] [-t TIMEOUT_S] [-i] [-- CMD...]" ;;
+	*) die "usage: $0 [-v VARIANT] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -29,10 +36,12 @@ out=$BUILD/vm-$variant
 rm -rf "$out"
 mkdir -p "$out"
 
-mem=2G
-[ "$variant" = debug ] && mem=3G
+if [ -z "$mem" ]; then
+	mem=2G
+	[ "$variant" = debug ] && mem=3G
+fi
 vng=(vng --disable-kvm --force-9p --cpus 2 --memory "$mem" -r "$kernel"
-	--rwdir "$out" --cwd "$TOP")
+	--rwdir "$out" --cwd "$TOP" "${disks[@]}")
 
 # Tools built by the harness (e.g. util-linux) go first in the guest's PATH.
 guest_path=$BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
