@@ -57,6 +57,7 @@ stage checkpatch "$S/checkpatch.sh"
 fatal "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && echo '1 passed, 0 failed'"
 stage "bisect build" "$S/bisect-build.sh"
 stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
+stage "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
 if [ "$DEBUG" = 1 ]; then
 	if stage "debug kernel" bash -c "'$S/build-kernel.sh' debug && echo '1 passed, 0 failed'"; then
 		stage "selftests (debug kernel, VM)" "$S/vm-run.sh" -v debug -- "$S/run-selftests.sh"

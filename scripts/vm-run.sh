@@ -68,7 +68,10 @@ fi
 [ -s "$out/dmesg.log" ] || echo "error: the guest wrote no kernel log (crashed or timed out)" >&2
 
 if [ "$variant" = debug ] && [ -s "$out/dmesg.log" ]; then
-	pat='WARNING:|BUG:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|ODEBUG|list_add corruption|list_del corruption|INFO: task .* blocked|Kernel panic|Oops'
+	# Report headers only: lockdep, KASAN, DEBUG_LIST and DEBUG_OBJECTS
+	# reports all start with one of these (the boot banner mentions
+	# lockdep and KASAN without reporting anything).
+	pat='WARNING:|BUG:|UBSAN:|ODEBUG:|suspicious RCU usage|list_add corruption|list_del corruption|general protection fault|INFO: task .* blocked|Kernel panic|Oops'
 	if grep -E "$pat" "$out/dmesg.log" >"$out/reports.log"; then
 		echo "error: the debug kernel reported problems (build/vm-$variant/dmesg.log):" >&2
 		sed 's/^/  /' "$out/reports.log" | head -40 >&2
