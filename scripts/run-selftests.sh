@@ -28,9 +28,12 @@ for t in "${tests[@]}"; do
 	wrap=(timeout -k 5 "$TEST_TIMEOUT")
 	[ $host = 1 ] && wrap+=(unshare --mount --propagation private --)
 	echo "# selftests: $coll: $prog"
+	t0=$(date +%s.%N)
 	(cd "$DIR/$coll" && "${wrap[@]}" "./$prog") </dev/null >"$log" 2>&1
 	rc=$?
+	t1=$(date +%s.%N)
 	sed 's/^/# /' "$log"
+	printf '# %s: %.1f s\n' "$prog" "$(echo "$t1 - $t0" | bc)"
 	totals=$(grep -E '^# Totals: pass:' "$log" | tail -n1)
 	if [ -n "$totals" ]; then
 		p=$(sed -E 's/.* pass:([0-9]+).*/\1/' <<<"$totals")

@@ -21,6 +21,10 @@
  *             touched, as its update would propagate);
  *  - naive:   on the host, clone the new image, umount2(H/app,
  *             MNT_DETACH), then move_mount() of the clone to H/app.
+ * The time of an update includes cloning the image; its steps are reported
+ * too: prep (the clones), step1 (beneath: the move; setns: the loop over
+ * the containers; naive: the unmount) and step2 (beneath: the unmount;
+ * setns: setns() back to the host; naive: the mount).
  * The updates run in a forked single-threaded worker (setns() into a mount
  * namespace refuses threaded callers). beneath and naive repetitions are
  * interleaved; setns runs last, as it leaves the containers' stacks one
@@ -300,6 +304,7 @@ static void drop_containers(void)
 
 struct rep_result {
 	double us, host_window_us, window_est_us, span_us;
+	double prep_us, step1_us, step2_us;
 	uint64_t reads, during, bare, stale, err, wrong_after;
 };
 
@@ -353,6 +358,9 @@ static void run_rep(int method, int img, int nreaders, int roll_ms,
 	free(rd);
 
 	res->us = (double)(rep.t1 - rep.t0) / 1e3;
+	res->prep_us = (double)(rep.t_prep - rep.t0) / 1e3;
+	res->step1_us = (double)(rep.t_mid - rep.t_prep) / 1e3;
+	res->step2_us = (double)(rep.t1 - rep.t_mid) / 1e3;
 	/* naive: from the start of the unmount to the end of the mount. */
 	res->host_window_us = method == M_NAIVE ?
 		(double)(rep.t1 - rep.t_prep) / 1e3 : 0;
@@ -383,14 +391,29 @@ int main(int argc, char **argv)
 	prog = "mb-update";
 	while ((opt = getopt(argc, argv, "d:o:l:n:r:R:p:")) != -1) {
 		switch (opt) {
-		case 'd': dir = optarg; break;
-		case 'o': out = optarg; break;
-		case 'l': label = optarg; break;
-		case 'n': list = strdup(optarg); break;
-		case 'r': reps = atoi(optarg); break;
-		case 'R': nreaders = atoi(optarg); break;
-		case 'p': roll_ms = atoi(optarg); break;
-		default: usage();
+		case 'd':
+			dir = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'n':
+			list = strdup(optarg);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 'R':
+			nreaders = atoi(optarg);
+			break;
+		case 'p':
+			roll_ms = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!dir || !out || !label || reps < 1 || nreaders < 1)
@@ -401,8 +424,9 @@ int main(int argc, char **argv)
 	csv = csv_open(pathf("%s/update.csv", out),
 		       "label,kernel,n,method,reps,time_med_us,time_min_us,"
 		       "time_max_us,reads,reads_during,bare_reads,bare_reps,"
-		       "window_est_med_us,window_span_max_us,host_window_med_us,"
-		       "stale_reads,read_errors,wrong_after");
+		       "window_est_med_us,window_span_med_us,window_span_max_us,host_window_med_us,"
+		       "stale_reads,read_errors,wrong_after,prep_med_us,"
+		       "step1_med_us,step2_med_us");
 	raw = csv_open(pathf("%s/update_samples.csv", out),
 		       "label,kernel,n,method,rep,time_us,reads,reads_during,"
 		       "bare_reads,window_est_us,window_span_us,host_window_us,"
@@ -475,7 +499,8 @@ int main(int argc, char **argv)
 		waitpid(pid, NULL, 0);
 
 		for (m = 0; m < M_NR; m++) {
-			double tus[reps], west[reps], hw[reps], span = 0;
+			double tus[reps], west[reps], hw[reps], sp[reps], span = 0;
+			double s0[reps], s1[reps], s2[reps];
 			uint64_t reads = 0, during = 0, bare = 0, stale = 0;
 			uint64_t errs = 0, wrong = 0;
 			int bare_reps = 0;
@@ -486,6 +511,10 @@ int main(int argc, char **argv)
 				tus[k] = r->us;
 				west[k] = r->window_est_us;
 				hw[k] = r->host_window_us;
+				sp[k] = r->span_us;
+				s0[k] = r->prep_us;
+				s1[k] = r->step1_us;
+				s2[k] = r->step2_us;
 				reads += r->reads;
 				during += r->during;
 				bare += r->bare;
@@ -504,12 +533,14 @@ int main(int argc, char **argv)
 					r->stale, r->wrong_after);
 			}
 			fprintf(csv,
-				"%s,%s,%d,%s,%d,%.3f,%.3f,%.3f,%lu,%lu,%lu,%d,%.3f,%.3f,%.3f,%lu,%lu,%lu\n",
+				"%s,%s,%d,%s,%d,%.3f,%.3f,%.3f,%lu,%lu,%lu,%d,%.3f,%.3f,%.3f,%.3f,%lu,%lu,%lu,%.3f,%.3f,%.3f\n",
 				label, kernel_release(), n_cont,
 				method_name[m], reps, median(tus, reps),
 				vmin(tus, reps), vmax(tus, reps), reads,
 				during, bare, bare_reps, median(west, reps),
-				span, median(hw, reps), stale, errs, wrong);
+				median(sp, reps), span, median(hw, reps), stale,
+				errs, wrong, median(s0, reps), median(s1, reps),
+				median(s2, reps));
 			info("N=%d %-7s: %.1f us (median of %d), %lu of %lu reads during the update saw the bare dir, %lu wrong after",
 			     n_cont, method_name[m], median(tus, reps), reps,
 			     bare, during, wrong);

@@ -44,7 +44,7 @@
 
 struct sample {
 	uint64_t t;		/* start of the write */
-	uint32_t lat_ns;	/* write + fsync */
+	uint64_t lat_ns;	/* write + fsync */
 };
 
 static char upper[PATH_MAX];
@@ -78,8 +78,7 @@ static void *writer_fn(void *arg)
 		i = atomic_load(&nsamples);
 		if (i < MAX_SAMPLES) {
 			samples[i].t = t0;
-			samples[i].lat_ns = (uint32_t)(t1 - t0 > UINT32_MAX ?
-						       UINT32_MAX : t1 - t0);
+			samples[i].lat_ns = t1 - t0;
 			atomic_store(&nsamples, i + 1);
 		}
 		sleep_ms(interval_ms);
@@ -196,11 +195,104 @@ static void lat_stats(uint64_t from, uint64_t to, struct stats *s)
 	free(v);
 }
 
+/* ------------------------------------------------------------------ */
+/* -S: medians of the runs, per (label, kernel, D, method). */
+
+#define RUN_KEYS 4		/* label, kernel, dirty_mb, method */
+#define RUN_COLS 22		/* ... rep, then the numbers */
+#define MAX_RUNS 256
+
+struct run {
+	char *f[RUN_COLS];
+};
+
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *save, *tok;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	for (tok = strtok_r(line, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save))
+		f[n++] = tok;
+	return n;
+}
+
+static bool same_key(const struct run *a, const struct run *b)
+{
+	int i;
+
+	for (i = 0; i < RUN_KEYS; i++)
+		if (strcmp(a->f[i], b->f[i]))
+			return false;
+	return true;
+}
+
+static int summarise(const char *dir)
+{
+	static char lines[MAX_RUNS][1024];
+	static struct run runs[MAX_RUNS];
+	char header[1024], *hf[RUN_COLS];
+	bool done[MAX_RUNS] = { false };
+	int n = 0, i, j, c;
+	FILE *in, *out;
+
+	in = fopen(pathf("%s/ovl_runs.csv", dir), "r");
+	if (!in)
+		die("open %s/ovl_runs.csv", dir);
+	if (!fgets(header, sizeof(header), in) ||
+	    split(header, hf, RUN_COLS) != RUN_COLS)
+		die("bad header in ovl_runs.csv");
+	while (n < MAX_RUNS && fgets(lines[n], sizeof(lines[n]), in)) {
+		if (split(lines[n], runs[n].f, RUN_COLS) != RUN_COLS)
+			die("bad line %d in ovl_runs.csv", n + 2);
+		n++;
+	}
+	fclose(in);
+
+	out = fopen(pathf("%s/ovl.csv", dir), "w");
+	if (!out)
+		die("create %s/ovl.csv", dir);
+	for (c = 0; c < RUN_COLS; c++)
+		fprintf(out, "%s%s", c ? "," : "", c == RUN_KEYS ? "runs" : hf[c]);
+	fprintf(out, ",total_min_ms,total_max_ms,fsync_max_max_us\n");
+
+	for (i = 0; i < n; i++) {
+		double v[MAX_RUNS], tot[MAX_RUNS], fmax[MAX_RUNS];
+		int g[MAX_RUNS], k = 0;
+
+		if (done[i])
+			continue;
+		for (j = i; j < n; j++)
+			if (!done[j] && same_key(&runs[i], &runs[j])) {
+				done[j] = true;
+				g[k++] = j;
+			}
+		for (c = 0; c < RUN_KEYS; c++)
+			fprintf(out, "%s,", runs[i].f[c]);
+		fprintf(out, "%d", k);
+		for (c = RUN_KEYS + 1; c < RUN_COLS; c++) {
+			for (j = 0; j < k; j++)
+				v[j] = atof(runs[g[j]].f[c]);
+			fprintf(out, ",%.3f", median(v, k));
+		}
+		for (j = 0; j < k; j++) {
+			tot[j] = atof(runs[g[j]].f[7]);
+			fmax[j] = atof(runs[g[j]].f[16]);
+		}
+		fprintf(out, ",%.3f,%.3f,%.1f\n", vmin(tot, k), vmax(tot, k),
+			vmax(fmax, k));
+	}
+	fclose(out);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s -u UPPER_MNT -o CSVDIR -l LABEL -D MB -m reuse|sync [-i INTERVAL_MS]\n",
-		prog);
+		"usage: %s -u UPPER_MNT -o CSVDIR -l LABEL -D MB -m reuse|sync [-i INTERVAL_MS] [-r REP]\n"
+		"       %s -S CSVDIR   (ovl_runs.csv -> ovl.csv: medians per D and method)\n",
+		prog, prog);
 	exit(2);
 }
 
@@ -208,24 +300,42 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL, *label = NULL, *method = NULL, *up = NULL;
 	uint64_t t0, t_um, t_sync, t_rm, t1, tend, tw;
-	long mb = 0, dirty_kb, wb_kb;
+	long mb = 0, dirty_kb, wb_kb, dirty_after_kb;
 	struct stats base, during;
 	pthread_t th;
 	bool sync_method;
 	FILE *csv, *raw;
 	size_t i, n;
-	int opt, fd;
+	int opt, fd, rep = 0;
 
 	prog = "ovl-restart";
-	while ((opt = getopt(argc, argv, "u:o:l:D:m:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:o:l:D:m:i:r:S:")) != -1) {
 		switch (opt) {
-		case 'u': up = optarg; break;
-		case 'o': out = optarg; break;
-		case 'l': label = optarg; break;
-		case 'D': mb = atol(optarg); break;
-		case 'm': method = optarg; break;
-		case 'i': interval_ms = atoi(optarg); break;
-		default: usage();
+		case 'u':
+			up = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'D':
+			mb = atol(optarg);
+			break;
+		case 'm':
+			method = optarg;
+			break;
+		case 'i':
+			interval_ms = atoi(optarg);
+			break;
+		case 'r':
+			rep = atoi(optarg);
+			break;
+		case 'S':
+			return summarise(optarg);
+		default:
+			usage();
 		}
 	}
 	if (!up || !out || !label || mb < 1 || !method)
@@ -239,14 +349,14 @@ int main(int argc, char **argv)
 	if (!samples)
 		die("out of memory");
 
-	csv = csv_open(pathf("%s/ovl.csv", out),
-		       "label,kernel,dirty_mb,method,dirty_kb_before,"
+	csv = csv_open(pathf("%s/ovl_runs.csv", out),
+		       "label,kernel,dirty_mb,method,rep,dirty_kb_before,"
 		       "writeback_kb_before,total_ms,umount_ms,syncfs_ms,"
 		       "rmwork_ms,mount_ms,write_s,fsync_n,fsync_p50_us,"
 		       "fsync_p99_us,fsync_max_us,base_n,base_p50_us,"
-		       "base_p99_us,base_max_us");
+		       "base_p99_us,base_max_us,dirty_kb_after");
 	raw = csv_open(pathf("%s/ovl_fsync.csv", out),
-		       "label,dirty_mb,method,t_ms,lat_us");
+		       "label,dirty_mb,method,rep,t_ms,lat_us");
 
 	xmkdir(pathf("%s/lower", upper));
 	xmkdir(pathf("%s/upper", upper));
@@ -288,6 +398,7 @@ int main(int argc, char **argv)
 	}
 	mount_ovl();
 	t1 = now_ns();
+	dirty_after_kb = meminfo_kb("Dirty");
 
 	tend = t1 > t0 + 1000000000ull ? t1 : t0 + 1000000000ull;
 	while (now_ns() < tend + 20000000ull)
@@ -299,15 +410,15 @@ int main(int argc, char **argv)
 	lat_stats(t0 - 1000000000ull, t0, &base);
 	lat_stats(t0, tend, &during);
 	fprintf(csv,
-		"%s,%s,%ld,%s,%ld,%ld,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%zu,%.1f,%.1f,%.1f,%zu,%.1f,%.1f,%.1f\n",
-		label, kernel_release(), mb, method, dirty_kb, wb_kb,
+		"%s,%s,%ld,%s,%d,%ld,%ld,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%zu,%.1f,%.1f,%.1f,%zu,%.1f,%.1f,%.1f,%ld\n",
+		label, kernel_release(), mb, method, rep, dirty_kb, wb_kb,
 		(t1 - t0) / 1e6, (t_um - t0) / 1e6, (t_sync - t_um) / 1e6,
 		(t_rm - t_sync) / 1e6, (t1 - t_rm) / 1e6, tw / 1e9, during.n,
 		during.p50, during.p99, during.max, base.n, base.p50, base.p99,
-		base.max);
+		base.max, dirty_after_kb);
 	n = atomic_load(&nsamples);
 	for (i = 0; i < n; i++)
-		fprintf(raw, "%s,%ld,%s,%.3f,%.1f\n", label, mb, method,
+		fprintf(raw, "%s,%ld,%s,%d,%.3f,%.1f\n", label, mb, method, rep,
 			((double)samples[i].t - (double)t0) / 1e6,
 			samples[i].lat_ns / 1e3);
 	info("D=%ld MB (%s): restart %.1f ms (syncfs %.1f ms); other writer's fsync p99 %.0f us, max %.0f us (baseline p99 %.0f us)",
