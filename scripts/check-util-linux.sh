@@ -9,7 +9,7 @@
 #      the old top reveals the new mount; error cases and their messages
 #   2. the libmount API test program (tests/util-linux/libmount-beneath.c)
 #   3. util-linux 2.38.1's own libmount and mount tests (tests/ts), run with
-#      the patched mount first in PATH (see UL_TESTS below for the subset)
+#      the patched mount first in PATH (the subset in UL_TESTS_* below)
 #
 # Prints KTAP-style "ok N name" / "not ok N name" with "# ..." diagnostics
 # and ends with "N passed, N failed, N skipped". Exit status 1 on failure.
@@ -50,7 +50,7 @@ UL_TESTS_LOOP=(libmount/loop libmount/loop-overlay mount/devname mount/fslists
 	mount/shared-subtree mount/uuid)
 
 ################################################################ case helpers
-# These run inside the private namespace of a case (see run_case).
+# These run inside the private namespace of a case (see in_private_ns).
 
 FAILED=0
 note() { printf '%s\n' "$*"; }
