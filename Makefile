@@ -2,7 +2,8 @@
 S := scripts
 
 .PHONY: all help deps tree export kernel kernel-debug selftests check check-host \
-	check-debug checkpatch bisect-build shell demo bench clean
+	check-debug checkpatch bisect-build shell demo bench clean \
+	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host
 
 all: help
 
@@ -15,6 +16,9 @@ help:
 	@echo "make export       export build/linux's commits to patches/linux"
 	@echo "make kernel       build the release kernel; kernel-debug: the debug one"
 	@echo "make shell        boot the patched kernel with an interactive shell"
+	@echo "make util-linux   build mount --beneath (patches/util-linux) into build/bin"
+	@echo "make check-util-linux[-host]  its tests in the VM (on the host)"
+	@echo "make tree-util-linux / export-util-linux  the util-linux edit loop"
 
 deps:
 	@$(S)/deps.sh
@@ -52,6 +56,21 @@ check-host: selftests
 shell: kernel
 	@$(S)/vm-run.sh -v release -i
 
+tree-util-linux: deps
+	@$(S)/tree.sh util-linux
+
+export-util-linux:
+	@$(S)/export.sh util-linux
+
+util-linux: deps
+	@$(S)/build-util-linux.sh
+
+check-util-linux: kernel util-linux
+	@$(S)/vm-run.sh -v release -- $(S)/check-util-linux.sh
+
+check-util-linux-host: util-linux
+	@$(S)/check-util-linux.sh --host
+
 demo:
 	@echo "make demo: not available yet (issue 5: the main job)." >&2
 	@exit 1
@@ -61,4 +80,5 @@ bench:
 	@exit 1
 
 clean:
-	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-*
+	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-* build/cache-* \
+		build/util-linux-gen build/util-linux-obj build/bin

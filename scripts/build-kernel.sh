@@ -13,6 +13,18 @@ debug) frags=("$TOP/config/base.config" "$TOP/config/debug.config") ;;
 esac
 O=$(objdir "$variant")
 K=$BUILD/kconfig-$variant
+
+# Nothing to do when the tree is clean at the commit of the last build and the
+# config fragments are the same: this saves kbuild's walk of the whole tree.
+stamp=
+if [ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ]; then
+	stamp=$( (git -C "$LINUX" rev-parse HEAD; cat "${frags[@]}" "$0") | sha256sum | cut -d' ' -f1)
+	if [ -f "$O/arch/x86/boot/bzImage" ] && [ "$(cat "$O/.mb-built" 2>/dev/null)" = "$stamp" ]; then
+		log "$variant kernel up to date: ${O#"$TOP"/}/arch/x86/boot/bzImage"
+		exit 0
+	fi
+fi
+rm -f "$O/.mb-built"
 MAKE=(make -s -C "$LINUX" CC="ccache gcc" HOSTCC="ccache gcc")
 mkdir -p "$O" "$K"
 
@@ -47,4 +59,5 @@ start=$SECONDS
 	die "the $variant kernel does not build (full log: ${O#"$TOP"/}/build.log)"
 }
 "${MAKE[@]}" O="$O" headers >>"$O/build.log" 2>&1 || die "make headers failed"
+[ -z "$stamp" ] || echo "$stamp" >"$O/.mb-built"
 log "$variant kernel ready: ${O#"$TOP"/}/arch/x86/boot/bzImage ($((SECONDS - start)) s)"

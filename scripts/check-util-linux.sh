@@ -454,8 +454,6 @@ if [ "${1:-}" = --ul-test ]; then
 		--use-system-commands --verbose
 fi
 
-host=0
-[ "${1:-}" = --host ] && host=1
 [ "$(id -u)" = 0 ] || die "the tests must run as root"
 [ -x "$MOUNT" ] && [ -x "$TPROG/libmount-beneath" ] || die "not built: run scripts/build-util-linux.sh"
 
@@ -491,8 +489,31 @@ if [ "${1:-}" = --probe ]; then
 	exit
 fi
 
-ntests=$((${#BENEATH_CASES[@]} + ${#API_CASES[@]} + ${#UL_TESTS_NODEV[@]}))
-[ $host = 0 ] && ntests=$((ntests + ${#UL_TESTS_LOOP[@]}))
+# [--host] [--only beneath|upstream]: "beneath" is the --beneath cases and
+# the API test, "upstream" util-linux's own tests; both by default.
+host=0
+only=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host) host=1 ;;
+	--only) only=$2; shift ;;
+	*) die "usage: $0 [--host] [--only beneath|upstream]" ;;
+	esac
+	shift
+done
+case $only in
+"" | beneath | upstream) ;;
+*) die "--only takes beneath or upstream" ;;
+esac
+
+cases=()
+[ "$only" = upstream ] || cases=("${BENEATH_CASES[@]}" "${API_CASES[@]}")
+ul_tests=()
+if [ "$only" != beneath ]; then
+	ul_tests=("${UL_TESTS_NODEV[@]}")
+	[ $host = 0 ] && ul_tests+=("${UL_TESTS_LOOP[@]}")
+fi
+ntests=$((${#cases[@]} + ${#ul_tests[@]}))
 echo "TAP version 13"
 echo "1..$ntests"
 echo "# kernel: $(uname -r) ($([ $host = 1 ] && echo host || echo guest))"
@@ -505,7 +526,7 @@ if ! in_private_ns --probe; then
 	sed 's/^/#   /' <<<"$OUT"
 fi
 
-for c in "${BENEATH_CASES[@]}" "${API_CASES[@]}"; do
+for c in "${cases[@]}"; do
 	case $c in libmount_*) name="libmount: ${c#libmount_}" ;; *) name="mount --beneath: $c" ;; esac
 	if [ $have_beneath = 0 ] && [[ " ${NEEDS_BENEATH[*]} " == *" $c "* ]]; then
 		result skip "$name" "kernel without MOVE_MOUNT_BENEATH"
@@ -525,8 +546,6 @@ for c in "${BENEATH_CASES[@]}" "${API_CASES[@]}"; do
 	fi
 done
 
-ul_tests=("${UL_TESTS_NODEV[@]}")
-[ $host = 0 ] && ul_tests+=("${UL_TESTS_LOOP[@]}")
 for t in "${ul_tests[@]}"; do
 	t0=$SECONDS
 	in_private_ns --ul-test "$t"

@@ -3,10 +3,10 @@
 # selftests in a VM, then the same on the debug kernel (whose log must show no
 # WARNING/BUG/KASAN/lockdep report). Each stage prints its KTAP; the last line
 # is the total "N passed, N failed, N skipped" over all stages.
-# DEBUG=0 leaves out the debug kernel. The debug run (several minutes under
-# TCG) is not repeated when its inputs (debug kernel, selftest binaries,
-# runner) are byte for byte those of its last clean run, which it says;
-# DEBUG=force repeats it anyway.
+# DEBUG=0 leaves out the debug kernel. Two long VM runs, the debug kernel's
+# selftests and util-linux's own test suite (minutes each under TCG), are not
+# repeated when their inputs are byte for byte those of their last clean run,
+# which they say; RETEST=1 (DEBUG=force for the debug run) repeats them.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 S=$TOP/scripts
@@ -61,28 +61,49 @@ fatal "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selfte
 stage "bisect build" "$S/bisect-build.sh"
 stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
 stage "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
-# The debug kernel's selftest run, or its last clean result when nothing it
-# depends on changed since.
-debug_run() {
-	local key ok=$BUILD/vm-debug.ok
-	key=$( (sha256sum "$(objdir debug)/arch/x86/boot/bzImage" "$S/run-selftests.sh" \
-		"$S/vm-run.sh"; cd "$BUILD/selftests" && find . -type f -print0 |
-		sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
-	if [ "$DEBUG" != force ] && [ "$(head -n1 "$ok" 2>/dev/null)" = "$key" ]; then
-		echo "# debug kernel, selftests and runner unchanged since the clean run of"
-		echo "# $(date -r "$ok"): not repeated (DEBUG=force repeats it)"
+# cached NAME KEYFILE... -- CMD...: run CMD, a long VM run, unless its
+# inputs (KEYFILE..., files or directories, byte for byte) are those of its
+# last clean run; then print that run's result and say so. RETEST=1 (or
+# DEBUG=force for the debug run) repeats it anyway.
+cached() {
+	local name=$1 ok key keys=()
+	shift
+	while [ "$1" != -- ]; do keys+=("$1"); shift; done
+	shift
+	ok=$BUILD/cache-$name.ok
+	key=$(for k in "${keys[@]}"; do
+		find "$k" -type f -print0 | sort -z | xargs -0 sha256sum
+	done | sha256sum | cut -d' ' -f1)
+	if [ "${RETEST:-0}" != 1 ] && [ "$(head -n1 "$ok" 2>/dev/null)" = "$key" ]; then
+		echo "# inputs unchanged since the clean run of $(date -r "$ok"):"
+		echo "# not repeated (RETEST=1 repeats it)"
 		tail -n1 "$ok"
 		return 0
 	fi
 	rm -f "$ok"
-	"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" | tee "$BUILD/vm-debug.log"
+	"$@" | tee "$BUILD/cache-$name.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || return 1
-	{ echo "$key"; tail -n1 "$BUILD/vm-debug.log"; } >"$ok"
+	{ echo "$key"; tail -n1 "$BUILD/cache-$name.log"; } >"$ok"
 }
 
+stage "util-linux build" bash -c "'$S/build-util-linux.sh' >/dev/null && echo '1 passed, 0 failed'" &&
+	ul_built=1
+if [ "${ul_built:-0}" = 1 ]; then
+	stage "mount --beneath (release kernel, VM)" "$S/vm-run.sh" -v release -- \
+		"$S/check-util-linux.sh" --only beneath
+	stage "util-linux's own tests (release kernel, VM)" cached util-linux \
+		"$(objdir release)/arch/x86/boot/bzImage" "$BUILD/bin" "$BUILD/util-linux-obj/mb-tests" \
+		"$S/check-util-linux.sh" -- \
+		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream
+fi
+
 if [ "$DEBUG" != 0 ]; then
+	[ "$DEBUG" = force ] && export RETEST=1
 	if stage "debug kernel" bash -c "'$S/build-kernel.sh' debug && echo '1 passed, 0 failed'"; then
-		stage "selftests (debug kernel, VM)" debug_run
+		stage "selftests (debug kernel, VM)" cached debug \
+			"$(objdir debug)/arch/x86/boot/bzImage" "$BUILD/selftests" \
+			"$S/run-selftests.sh" "$S/vm-run.sh" -- \
+			"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh"
 	fi
 fi
 finish

@@ -14,6 +14,7 @@ PKGS=(
 	erofs-utils dmsetup e2fsprogs util-linux
 	dpkg-dev gnuplot-nox attr
 	python3-ply python3-git
+	autoconf automake libtool autopoint gettext
 )
 
 SUDO=

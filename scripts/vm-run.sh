@@ -33,6 +33,10 @@ O=$(objdir "$variant")
 kernel=$O/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no $variant kernel: run scripts/build-kernel.sh $variant"
 out=$BUILD/vm-$variant
+# One run per variant at a time: each run owns build/vm-VARIANT.
+mkdir -p "$BUILD"
+exec 9>"$BUILD/vm-$variant.lock"
+flock 9
 rm -rf "$out"
 mkdir -p "$out"
 
