@@ -41,6 +41,9 @@ mkdir -p "$OUT/host" "$OUT/vm" "$BIN/mnt"
 	free -m | sed -n '1,2p'
 	echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "vm: virtme-ng $(vng --version 2>/dev/null | awk '{print $2}'), TCG, 2 vCPUs, 2 GB (scripts/vm-run.sh)"
+	if [ -f "$kernel" ]; then
+		echo "patched kernel: $(date -u -r "$kernel" +%Y-%m-%dT%H:%M:%SZ) build of patches/linux at $(git -C "$TOP" log -1 --format=%h -- patches/linux 2>/dev/null || echo '?')"
+	fi
 } >"$OUT/machine.txt"
 
 # The host's mounts must not change, nor loop devices be left behind: all
@@ -59,7 +62,7 @@ unshare --mount --propagation private "$BIN/mb-prop" -d "$BIN/mnt" \
 if [ "${BENCH_HOST_UPDATE:-1}" != 0 ]; then
 	log "host ($(uname -r)): item 2, updating N containers"
 	unshare --mount --propagation private "$BIN/mb-update" -d "$BIN/mnt" \
-		-o "$OUT/host" -l host -r 15 -R 1 -p 20
+		-o "$OUT/host" -l host -r 25 -R 1 -p 20
 fi
 
 # --- The VM: the patched 6.1, items 1-3.

@@ -41,7 +41,7 @@ if [[ " $items " == *" update "* ]]; then
 	log "item 2: updating N containers"
 	"$bin/mb-update" -d "$scratch/mnt" -o "$csv" -l vm \
 		-n "${BENCH_UPDATE_N:-10,100,1000}" \
-		-r "${BENCH_UPDATE_REPS:-15}" -R 1 -p 100
+		-r "${BENCH_UPDATE_REPS:-25}" -R 1 -p 50
 fi
 
 # Item 3: the upper fs is ext4 on a loop device over a sparse file in a

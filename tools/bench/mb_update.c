@@ -30,8 +30,11 @@
  * interleaved; setns runs last, as it leaves the containers' stacks one
  * mount deeper each time.
  *
- * Readers: R threads in the benchmark's own process (default 1; under TCG
- * the guest has two vCPUs, one for the reader and one for the worker).
+ * Readers: R threads in the benchmark's own process (default 1). The worker
+ * is pinned to the first CPU the process may use and the readers to the
+ * others: without that, a reader and a worker sharing a CPU on a kernel
+ * without preemption (the test kernel) can leave the reader off the CPU
+ * for a whole update that never sleeps, and it would see nothing.
  * Each read picks a random container and does openat() of "app/id"
  * relative to an O_PATH fd of that container's H' (opened through
  * /proc/self/root while the process was in that namespace: the lookup of
@@ -86,10 +89,12 @@ struct reply {
 
 struct reader {
 	pthread_t th;
+	int id;
 	unsigned int seed;
 	int old;		/* class of the image being replaced */
 	uint64_t reads, during, bare, stale, err;
 	uint64_t bare_first, bare_last;
+	uint64_t max_during_ns;	/* the slowest read overlapping the update */
 };
 
 static char w[PATH_MAX + 8];		/* the scratch tree, absolute */
@@ -98,6 +103,32 @@ static int *nsfd, *hfd;
 static int host_ns;
 static struct shared *shm;
 static atomic_bool stop_readers;
+static int cpus[CPU_SETSIZE], ncpus;
+
+/* The CPUs we may run on; the worker takes the first, readers the rest. */
+static void get_cpus(void)
+{
+	cpu_set_t set;
+	int i;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		die("sched_getaffinity");
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[ncpus++] = i;
+}
+
+static void pin(int slot)
+{
+	cpu_set_t set;
+
+	if (ncpus < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(slot ? cpus[1 + (slot - 1) % (ncpus - 1)] : cpus[0], &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
 
 static enum vclass read_one(int dfd)
 {
@@ -125,6 +156,7 @@ static void *reader_fn(void *arg)
 {
 	struct reader *r = arg;
 
+	pin(1 + r->id);
 	while (!atomic_load_explicit(&stop_readers, memory_order_relaxed)) {
 		int i = (int)(rand_r(&r->seed) % (unsigned int)n_cont);
 		uint64_t ts = now_ns(), te, t0, t1;
@@ -134,8 +166,11 @@ static void *reader_fn(void *arg)
 		t0 = atomic_load(&shm->t0);
 		t1 = atomic_load(&shm->t1);
 		r->reads++;
-		if (t0 && te >= t0 && (!t1 || ts <= t1))
+		if (t0 && te >= t0 && (!t1 || ts <= t1)) {
 			r->during++;
+			if (te - ts > r->max_during_ns)
+				r->max_during_ns = te - ts;
+		}
 		if (c == V_BARE) {
 			if (!r->bare++)
 				r->bare_first = ts;
@@ -238,6 +273,7 @@ static void worker(int in, int out)
 	struct reply rep;
 
 	prog = "mb-update(worker)";
+	pin(0);
 	while (read(in, &c, sizeof(c)) == sizeof(c)) {
 		do_update(&c, &rep);
 		if (write(out, &rep, sizeof(rep)) != sizeof(rep))
@@ -304,7 +340,7 @@ static void drop_containers(void)
 
 struct rep_result {
 	double us, host_window_us, window_est_us, span_us;
-	double prep_us, step1_us, step2_us;
+	double prep_us, step1_us, step2_us, max_read_us;
 	uint64_t reads, during, bare, stale, err, wrong_after;
 };
 
@@ -323,6 +359,7 @@ static void run_rep(int method, int img, int nreaders, int roll_ms,
 	atomic_store(&shm->t1, 0);
 	atomic_store(&stop_readers, false);
 	for (i = 0; i < nreaders; i++) {
+		rd[i].id = i;
 		rd[i].seed = (unsigned int)now_ns() + i * 7919;
 		rd[i].old = img ? V_A : V_B;
 		errno = pthread_create(&rd[i].th, NULL, reader_fn, &rd[i]);
@@ -348,6 +385,8 @@ static void run_rep(int method, int img, int nreaders, int roll_ms,
 		res->bare += rd[i].bare;
 		res->stale += rd[i].stale;
 		res->err += rd[i].err;
+		if (rd[i].max_during_ns / 1e3 > res->max_read_us)
+			res->max_read_us = rd[i].max_during_ns / 1e3;
 		if (rd[i].bare) {
 			if (rd[i].bare_first < bf)
 				bf = rd[i].bare_first;
@@ -426,13 +465,14 @@ int main(int argc, char **argv)
 		       "time_max_us,reads,reads_during,bare_reads,bare_reps,"
 		       "window_est_med_us,window_span_med_us,window_span_max_us,host_window_med_us,"
 		       "stale_reads,read_errors,wrong_after,prep_med_us,"
-		       "step1_med_us,step2_med_us");
+		       "step1_med_us,step2_med_us,max_read_med_us");
 	raw = csv_open(pathf("%s/update_samples.csv", out),
 		       "label,kernel,n,method,rep,time_us,reads,reads_during,"
 		       "bare_reads,window_est_us,window_span_us,host_window_us,"
-		       "stale_reads,wrong_after");
+		       "stale_reads,wrong_after,max_read_us");
 
 	raise_nofile();
+	get_cpus();
 	scratch_ns(rdir);
 	snprintf(w, sizeof(w), "%s/w", rdir);
 	host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
@@ -500,7 +540,7 @@ int main(int argc, char **argv)
 
 		for (m = 0; m < M_NR; m++) {
 			double tus[reps], west[reps], hw[reps], sp[reps], span = 0;
-			double s0[reps], s1[reps], s2[reps];
+			double s0[reps], s1[reps], s2[reps], mr[reps];
 			uint64_t reads = 0, during = 0, bare = 0, stale = 0;
 			uint64_t errs = 0, wrong = 0;
 			int bare_reps = 0;
@@ -515,6 +555,7 @@ int main(int argc, char **argv)
 				s0[k] = r->prep_us;
 				s1[k] = r->step1_us;
 				s2[k] = r->step2_us;
+				mr[k] = r->max_read_us;
 				reads += r->reads;
 				during += r->during;
 				bare += r->bare;
@@ -525,22 +566,23 @@ int main(int argc, char **argv)
 				if (r->span_us > span)
 					span = r->span_us;
 				fprintf(raw,
-					"%s,%s,%d,%s,%d,%.3f,%lu,%lu,%lu,%.3f,%.3f,%.3f,%lu,%lu\n",
+					"%s,%s,%d,%s,%d,%.3f,%lu,%lu,%lu,%.3f,%.3f,%.3f,%lu,%lu,%.3f\n",
 					label, kernel_release(), n_cont,
 					method_name[m], k, r->us, r->reads,
 					r->during, r->bare, r->window_est_us,
 					r->span_us, r->host_window_us,
-					r->stale, r->wrong_after);
+					r->stale, r->wrong_after,
+					r->max_read_us);
 			}
 			fprintf(csv,
-				"%s,%s,%d,%s,%d,%.3f,%.3f,%.3f,%lu,%lu,%lu,%d,%.3f,%.3f,%.3f,%.3f,%lu,%lu,%lu,%.3f,%.3f,%.3f\n",
+				"%s,%s,%d,%s,%d,%.3f,%.3f,%.3f,%lu,%lu,%lu,%d,%.3f,%.3f,%.3f,%.3f,%lu,%lu,%lu,%.3f,%.3f,%.3f,%.3f\n",
 				label, kernel_release(), n_cont,
 				method_name[m], reps, median(tus, reps),
 				vmin(tus, reps), vmax(tus, reps), reads,
 				during, bare, bare_reps, median(west, reps),
 				median(sp, reps), span, median(hw, reps), stale,
 				errs, wrong, median(s0, reps), median(s1, reps),
-				median(s2, reps));
+				median(s2, reps), median(mr, reps));
 			info("N=%d %-7s: %.1f us (median of %d), %lu of %lu reads during the update saw the bare dir, %lu wrong after",
 			     n_cont, method_name[m], median(tus, reps), reps,
 			     bare, during, wrong);
