@@ -16,6 +16,7 @@ help:
 	@echo "make export       export build/linux's commits to patches/linux"
 	@echo "make kernel       build the release kernel; kernel-debug: the debug one"
 	@echo "make shell        boot the patched kernel with an interactive shell"
+	@echo "make bench        benchmarks on the host and the patched 6.1 (VM): build/bench/"
 	@echo "make util-linux   build mount --beneath (patches/util-linux) into build/bin"
 	@echo "make check-util-linux[-host]  its tests in the VM (on the host)"
 	@echo "make tree-util-linux / export-util-linux  the util-linux edit loop"
@@ -75,10 +76,10 @@ demo:
 	@echo "make demo: not available yet (issue 5: the main job)." >&2
 	@exit 1
 
-bench:
-	@echo "make bench: not available yet (issue 5: the benchmarks)." >&2
-	@exit 1
+bench: kernel
+	@$(S)/bench.sh
 
 clean:
 	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-* build/cache-* \
-		build/util-linux-gen build/util-linux-obj build/bin
+		build/util-linux-gen build/util-linux-obj build/bin build/bench build/bench-bin \
+		build/bench-vm
