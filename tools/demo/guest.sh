@@ -11,23 +11,22 @@
 #   /srv/layers/vN        configuration N (app.conf says version=vN)
 #   /srv/etc              the base image, and overlay vN on top of it
 #
-# usage: guest.sh [-n N] [-p NICE] [-o DIR]
+# usage: guest.sh [-n N] [-o DIR] [-- MBDEMO-OPTIONS...]
 #   -n  containers (default 100)
-#   -p  nice value of the readers (default 19, see below)
 #   -o  the directory of mbdemo (default build/demo)
+#   MBDEMO-OPTIONS are passed on to mbdemo (see mbdemo -h), e.g. -s -p 19.
 set -euo pipefail
 
 N=100
-NICE=19
 O=$(cd "$(dirname "$0")/../.." && pwd)/build/demo
-while getopts "n:p:o:" o; do
+while getopts "n:o:" o; do
 	case $o in
 	n) N=$OPTARG ;;
-	p) NICE=$OPTARG ;;
 	o) O=$OPTARG ;;
-	*) echo "usage: $0 [-n N] [-p NICE] [-o DIR]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n N] [-o DIR] [-- MBDEMO-OPTIONS...]" >&2; exit 2 ;;
 	esac
 done
+shift $((OPTIND - 1))
 
 # Setup failures are not a verdict on the feature: exit 2, like mbdemo.
 die() { echo "demo: error: $*" >&2; exit 2; }
@@ -37,6 +36,15 @@ for t in mount umount mkfs.erofs losetup "$O/mbdemo"; do
 	command -v "$t" >/dev/null || die "$t missing"
 done
 mount --help | grep -q -- --beneath || die "$(command -v mount) has no --beneath (scripts/build-util-linux.sh)"
+
+# The patched mount and umount, installed on a local filesystem as on a real
+# host: run from the 9p root, every exec would page them in over 9p, and the
+# switch duration would mostly measure that.
+src_mount=$(command -v mount)
+T=$(mktemp -d /run/mbdemo.XXXXXX)
+mount -t tmpfs -o mode=0755,size=16m mbdemo-bin "$T"
+cp "$src_mount" "$(command -v umount)" "$T"/
+PATH=$T:$PATH
 
 S=/srv
 mount -t tmpfs -o mode=0755,size=256m demo-srv "$S"
@@ -75,7 +83,9 @@ mount -t overlay etc-v1 -o "$(ovl v1)" "$S"/etc
 
 trap - ERR
 
-# Our mounts from /proc/self/mountinfo: place, type, source, propagation.
+# Our mounts from /proc/self/mountinfo: place, type, source, propagation,
+# each stack of mounts from the bottom up (a mount that went beneath comes
+# later in mountinfo than the one on top of it: follow the parent ids).
 show_mounts() {
 	awk -v s="$S" '
 	$5 == s || $5 == s "/base" || $5 == s "/etc" {
@@ -84,26 +94,41 @@ show_mounts() {
 			p = p " " $i
 		if ($5 == s && $(i + 2) != "demo-srv")
 			next
-		printf "    %-10s %-8s %-11s%s\n", $5, $(i + 1), $(i + 2), p
+		at[$1] = $5; parent[$1] = $2; fs[$1] = $(i + 1)
+		src[$1] = $(i + 2); prop[$1] = p; ids[n++] = $1
+	}
+	END {
+		for (k = 0; k < n; k++) {
+			m = ids[k]
+			if (at[parent[m]] == at[m])
+				continue
+			for (;;) {
+				top = m
+				for (c in at)
+					if (parent[c] == m && at[c] == at[m])
+						top = c
+				printf "    %-10s %-8s %-11s%s%s\n", at[m], fs[m], src[m], prop[m], top == m ? "" : "  (covered)"
+				if (top == m)
+					break
+				m = top
+			}
+		}
 	}' /proc/self/mountinfo
 }
 
-echo "demo: atomic update of /etc in $N containers, Linux $(uname -r), $(mount -V | sed 's/ (.*//')"
-echo "  base image: $(du -k "$S"/images/etc-base.erofs | cut -f1) KiB erofs ($(command -v mkfs.erofs)) on $loop, mounted read-only"
-echo "  host mounts (mountinfo order: the last one at a place is on top):"
+echo "demo: atomic update of /etc in $N containers, Linux $(uname -r)"
+echo "  tools: $(mount -V | sed 's/ (.*//') ($src_mount, --beneath), mkfs.erofs $(dpkg-query -W -f='${Version}' erofs-utils 2>/dev/null || echo "(erofs-utils)")"
+echo "  base image: $S/images/etc-base.erofs, $(du -k "$S"/images/etc-base.erofs | cut -f1) KiB, $(find "$S"/base -type f | wc -l) files, on $loop"
+echo "  host mounts, each place from the bottom up:"
 show_mounts
 
 # The updates. umount is lazy (MNT_DETACH): a reader in a container may have
-# the old configuration open at that moment, and a plain umount would then
-# fail with EBUSY (the kernel checks the propagated copies too).
-set +e
-"$O"/mbdemo -n "$N" -p "$NICE" -f "$S"/etc/app.conf \
+# a file of the old configuration open at that moment (io_uring even drops
+# the files closed in fixed slots a little later), and a plain umount then
+# fails with EBUSY: the kernel checks the copies it propagates the unmount
+# to as well. Files open on the old configuration keep reading it.
+exec "$O"/mbdemo -n "$N" -f "$S"/etc/app.conf "$@" \
 	-b "mount --beneath -t overlay etc-v2 -o $(ovl v2) $S/etc" \
 	-b "umount --lazy $S/etc" \
 	-u "umount --lazy $S/etc" \
 	-u "mount -t overlay etc-v3 -o $(ovl v3) $S/etc"
-rc=$?
-set -e
-echo "  host mounts afterwards:"
-show_mounts
-exit $rc

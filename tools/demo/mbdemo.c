@@ -7,20 +7,25 @@
  * the host's mounts (as unshare --propagation slave does), that reads FILE
  * over and over with io_uring: openat (into a fixed file slot), read, close,
  * linked and submitted together. What each read returned is counted per
- * container and per phase in shared memory:
+ * container and per phase in shared memory; a read counts in the phase that
+ * was current when it started:
  *
  *   before    configuration v1 is mounted
  *   beneath   the -b commands run (mount --beneath v2, umount of v1)
  *   after     every container must see v2
+ *   settle    every container starts a read after "after"
  *   naive     the -u commands run (umount of v2, mount of v3)
  *   final     every container must see v3
  *
- * A read is counted in the phase that was current when it started. Every
- * read from the start of "before" to the end of "after" has to return v1 or
- * v2: anything else (the bare base image, an error) means the update was
- * not atomic in that container. Before the naive update starts, every
- * container has to have started a read in the "naive" phase, so that a read
- * attributed to "after" can not have run during the naive update.
+ * Every read from "before" to "after" has to return v1 or v2: anything else
+ * (the bare base image, an error) means that the update was not atomic in
+ * that container. "settle" makes sure that no read counted in "after" ran
+ * during the naive update; reads of the base image started in "settle" or
+ * "naive" are what the naive update exposed.
+ *
+ * With two CPUs or more, the commands run on the first one and the
+ * containers on the others, as a host keeps CPUs for itself; the readers
+ * are paced (see calibrate()) so that every container reads all along.
  *
  * The commands are run with execvp(), with the controller's stdout and
  * stderr. Exit status: 0 if the beneath update was atomic everywhere and
@@ -48,6 +53,7 @@
 #include <sys/wait.h>
 
 #define MAX_CMDS	4
+#define PLURAL(n)	((n) == 1 ? "" : "s")
 #define MAX_ARGS	32
 
 enum phase {
@@ -55,6 +61,7 @@ enum phase {
 	P_BEFORE,
 	P_BENEATH,
 	P_AFTER,
+	P_SETTLE,
 	P_NAIVE,
 	P_FINAL,
 	P_STOP,
@@ -63,7 +70,8 @@ enum phase {
 
 static const char *const phase_name[NR_PHASES] = {
 	[P_SETUP] = "setup", [P_BEFORE] = "before", [P_BENEATH] = "beneath",
-	[P_AFTER] = "after", [P_NAIVE] = "naive", [P_FINAL] = "final",
+	[P_AFTER] = "after", [P_SETTLE] = "settle", [P_NAIVE] = "naive",
+	[P_FINAL] = "final",
 };
 
 enum kind { K_BASE, K_V1, K_V2, K_V3, K_OTHER, K_ERROR, NR_KINDS };
@@ -81,11 +89,13 @@ static const char *const kind_name[NR_KINDS] = {
 /* One per container, written by it only; a cache line of its own. */
 struct box {
 	uint64_t reads[NR_PHASES][NR_KINDS];
+	double longest_ms[NR_PHASES];	/* the longest read, by start phase */
 	int first_errno[NR_PHASES];
 } __attribute__((aligned(64)));
 
 struct shared {
 	int phase;
+	int period_us;		/* each reader reads once per period; 0: no pause */
 	struct box box[];
 };
 
@@ -101,6 +111,10 @@ static const char *file = "/srv/etc/app.conf";
 static int min_reads = 3;
 static double wait_timeout = 300;
 static int reader_nice;
+static bool split_cpus = true;
+static bool verbose;
+static double pace_load = 0.6;
+static cpu_set_t host_cpus, reader_cpus;
 static pid_t *pids;
 
 static struct cmd beneath_cmds[MAX_CMDS], naive_cmds[MAX_CMDS];
@@ -203,15 +217,46 @@ static enum kind read_once(struct io_uring *ring, int *err)
 }
 
 /*
+ * Sleep until the next read of a paced reader (see calibrate()): @next is
+ * its schedule in ns, started at an offset that depends on the container
+ * @i, so that the readers do not all wake up together.
+ */
+static void pace(long long *next, int i)
+{
+	long long period = __atomic_load_n(&sh->period_us, __ATOMIC_RELAXED) * 1000LL;
+	struct timespec ts;
+	long long now;
+
+	if (!period)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (!*next)
+		*next = now + period * i / nr_containers;
+	else
+		*next += period;
+	/* More than a period late: start again from now. */
+	if (*next < now - period)
+		*next = now;
+	ts.tv_sec = *next / 1000000000LL;
+	ts.tv_nsec = *next % 1000000000LL;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
  * A container: its own mount namespace, every mount a slave of the host's,
  * then read until told to stop. Says '+' on @ready_fd when set up, or '-'.
  */
 static int container(int i, int ready_fd, int go_fd)
 {
 	struct box *b = &sh->box[i];
+	unsigned int max_workers[2] = { 1, 1 };	/* bounded, unbounded */
 	struct io_uring ring;
 	char c = '-';
 	int phase, err = 0;
+	double start, took;
+	long long next = 0;
 	enum kind k;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -229,9 +274,23 @@ static int container(int i, int ready_fd, int go_fd)
 	err = io_uring_queue_init(4, &ring, 0);
 	if (!err)
 		err = io_uring_register_files_sparse(&ring, 1);
+	/*
+	 * The chain is mostly completed inline by io_uring_enter(); what has
+	 * to block goes to an io-wq worker. One is enough for one read at a
+	 * time, and saves creating more.
+	 */
+	if (!err)
+		err = io_uring_register_iowq_max_workers(&ring, max_workers);
 	if (err) {
 		fprintf(stderr, "container %d: io_uring: %s\n", i, strerror(-err));
 		goto out;
+	}
+	if (split_cpus) {
+		if (sched_setaffinity(0, sizeof(reader_cpus), &reader_cpus))
+			fprintf(stderr, "container %d: sched_setaffinity: %m\n", i);
+		err = io_uring_register_iowq_aff(&ring, sizeof(reader_cpus), &reader_cpus);
+		if (err)
+			fprintf(stderr, "container %d: io-wq affinity: %s\n", i, strerror(-err));
 	}
 	if (reader_nice && setpriority(PRIO_PROCESS, 0, reader_nice))
 		fprintf(stderr, "container %d: setpriority: %m\n", i);
@@ -247,12 +306,82 @@ out:
 	close(go_fd);
 
 	while ((phase = load_phase()) != P_STOP) {
+		start = now_ms();
 		k = read_once(&ring, &err);
+		took = now_ms() - start;
+		if (took > b->longest_ms[phase])
+			b->longest_ms[phase] = took;
 		if (k == K_ERROR && !b->first_errno[phase])
 			b->first_errno[phase] = err;
 		__atomic_fetch_add(&b->reads[phase][k], 1, __ATOMIC_RELAXED);
+		pace(&next, i);
 	}
 	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* Reads of all containers so far, in @phase. */
+static uint64_t all_reads(int phase)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < nr_containers; i++)
+		n += phase_reads(i, phase);
+	return n;
+}
+
+/*
+ * Pace the readers. Unpaced, they keep their CPUs saturated and progress
+ * unevenly (with 100 of them on one CPU, over a few hundred ms some made a
+ * hundred reads and others none); paced, each reads every period. Measure
+ * what the readers' CPUs do unpaced for a second, then give each reader a
+ * period such that all of them together use @load of that. Returns the
+ * throughput measured (reads/s).
+ */
+static double calibrate(double load)
+{
+	double start, rate, period = 0;
+	uint64_t n;
+
+	n = all_reads(P_BEFORE);
+	start = now_ms();
+	usleep(1000000);
+	rate = (all_reads(P_BEFORE) - n) * 1e3 / (now_ms() - start);
+	if (rate > 0)
+		period = nr_containers * 1e6 / (load * rate);
+	/* At most a second: the waits for "every container read" stay short. */
+	if (period > 1e6)
+		period = 1e6;
+	__atomic_store_n(&sh->period_us, (int)period, __ATOMIC_RELAXED);
+	return rate;
+}
+
+static int first_cpu(const cpu_set_t *set)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set))
+			return cpu;
+	return -1;
+}
+
+/*
+ * Split the CPUs we may run on: the first one for the controller and the
+ * commands it runs, the others for the containers, as a host keeps a CPU
+ * for itself. With a single CPU there is nothing to split (returns -1).
+ */
+static int split(cpu_set_t *host, cpu_set_t *readers)
+{
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(*readers), readers) || CPU_COUNT(readers) < 2)
+		return -1;
+	cpu = first_cpu(readers);
+	CPU_ZERO(host);
+	CPU_SET(cpu, host);
+	CPU_CLR(cpu, readers);
 	return 0;
 }
 
@@ -321,6 +450,35 @@ static double wait_reads(int phase, uint64_t min)
 	return now_ms() - start;
 }
 
+/* Wait until every container has made @more reads in @phase from now on. */
+static double wait_more_reads(int phase, uint64_t more)
+{
+	double start = now_ms();
+	uint64_t *mark;
+	int i = 0;
+
+	mark = calloc(nr_containers, sizeof(*mark));
+	if (!mark)
+		return -1;
+	for (i = 0; i < nr_containers; i++)
+		mark[i] = phase_reads(i, phase);
+	for (i = 0; i < nr_containers;) {
+		if (phase_reads(i, phase) >= mark[i] + more) {
+			i++;
+			continue;
+		}
+		if (now_ms() - start > wait_timeout * 1e3) {
+			fprintf(stderr, "mbdemo: container %d made no progress in phase %s within %.0f s\n",
+				i, phase_name[phase], wait_timeout);
+			free(mark);
+			return -1;
+		}
+		usleep(2000);
+	}
+	free(mark);
+	return now_ms() - start;
+}
+
 /* Run one command, in the foreground; 0 if it exited with status 0. */
 static int run(struct cmd *c)
 {
@@ -379,16 +537,21 @@ static int parse_cmd(struct cmd *c, const char *text)
 	return n ? 0 : -1;
 }
 
-/* Sum of @kind over @phase for all containers, and how many had any. */
-static uint64_t total(int phase, int kind, int *containers)
+/*
+ * Reads of @kind started in phases @from to @to, by all containers, and in
+ * how many containers there were any.
+ */
+static uint64_t total(int from, int to, int kind, int *containers)
 {
 	uint64_t sum = 0, n;
-	int i;
+	int i, p;
 
 	if (containers)
 		*containers = 0;
 	for (i = 0; i < nr_containers; i++) {
-		n = load_u64(&sh->box[i].reads[phase][kind]);
+		n = 0;
+		for (p = from; p <= to; p++)
+			n += load_u64(&sh->box[i].reads[p][kind]);
 		sum += n;
 		if (n && containers)
 			(*containers)++;
@@ -409,6 +572,18 @@ static int containers_seeing(int phase, int kind)
 	return n;
 }
 
+/* The longest read of any container that started in @phase. */
+static double longest_read(int phase)
+{
+	double ms = 0;
+	int i;
+
+	for (i = 0; i < nr_containers; i++)
+		if (sh->box[i].longest_ms[phase] > ms)
+			ms = sh->box[i].longest_ms[phase];
+	return ms;
+}
+
 static void print_phase(int phase)
 {
 	int k, first = 1;
@@ -416,7 +591,7 @@ static void print_phase(int phase)
 
 	printf("    %-9s", phase_name[phase]);
 	for (k = 0; k < NR_KINDS; k++) {
-		n = total(phase, k, NULL);
+		n = total(phase, phase, k, NULL);
 		if (!n)
 			continue;
 		printf("%s%s %llu", first ? " " : ", ", kind_name[k],
@@ -425,7 +600,7 @@ static void print_phase(int phase)
 	}
 	if (first)
 		printf(" no reads");
-	printf("\n");
+	printf(" (longest read %.1f ms)\n", longest_read(phase));
 }
 
 /* First error seen by any container in @phase, for the report. */
@@ -459,6 +634,105 @@ static void spread(int phase, uint64_t *min, double *avg, uint64_t *max,
 	*avg = (double)sum / nr_containers;
 }
 
+struct mnt {
+	int id, parent;
+	char fstype[32], source[64], tags[64];
+};
+
+/*
+ * Print the mounts of process @pid at directory @dir on one line, the top
+ * one first, with their propagation tags (shared:N, master:N).
+ */
+static void print_mounts(FILE *out, pid_t pid, const char *dir)
+{
+	char path[64], line[1024], *f[32], *save, *tok;
+	struct mnt m[16];
+	int n = 0, nf, i, j, cur, top, depth, chain[16];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp) {
+		fprintf(out, "%s: %m\n", path);
+		return;
+	}
+	while (n < 16 && fgets(line, sizeof(line), fp)) {
+		nf = 0;
+		for (tok = strtok_r(line, " \n", &save); tok && nf < 32;
+		     tok = strtok_r(NULL, " \n", &save))
+			f[nf++] = tok;
+		if (nf < 10 || strcmp(f[4], dir))
+			continue;
+		m[n].id = atoi(f[0]);
+		m[n].parent = atoi(f[1]);
+		m[n].tags[0] = '\0';
+		for (i = 6; i < nf && strcmp(f[i], "-"); i++) {
+			if (m[n].tags[0])
+				strncat(m[n].tags, ",", sizeof(m[n].tags) - strlen(m[n].tags) - 1);
+			strncat(m[n].tags, f[i], sizeof(m[n].tags) - strlen(m[n].tags) - 1);
+		}
+		if (i + 2 >= nf)
+			continue;
+		snprintf(m[n].fstype, sizeof(m[n].fstype), "%s", f[i + 1]);
+		snprintf(m[n].source, sizeof(m[n].source), "%s", f[i + 2]);
+		n++;
+	}
+	fclose(fp);
+
+	/* The bottom mount's parent is elsewhere; then follow the children. */
+	for (cur = 0; cur < n; cur++) {
+		for (j = 0; j < n && m[j].id != m[cur].parent; j++)
+			;
+		if (j == n)
+			break;
+	}
+	for (depth = 0; cur < n && depth < n; depth++) {
+		chain[depth] = cur;
+		for (top = 0; top < n && m[top].parent != m[cur].id; top++)
+			;
+		cur = top;
+	}
+	/* Top first: that is what lookups see. */
+	for (i = depth - 1; i >= 0; i--) {
+		j = chain[i];
+		fprintf(out, "%s%s %s (%s)", i == depth - 1 ? "" : " over ",
+			m[j].fstype, m[j].source, m[j].tags[0] ? m[j].tags : "private");
+	}
+	fputc('\n', out);
+}
+
+/*
+ * What the host (we are in its mount namespace), the first and the last
+ * container have mounted at the file's dir, as text to print later (the
+ * containers are gone by then).
+ */
+static char *container_mounts(const char *indent)
+{
+	char dir[256], label[32], *slash, *text = NULL;
+	size_t len;
+	FILE *out;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return strdup("");
+	*slash = '\0';
+	out = open_memstream(&text, &len);
+	if (!out)
+		return strdup("");
+	fprintf(out, "%s%-13s at %s: ", indent, "host", dir);
+	print_mounts(out, getpid(), dir);
+	fprintf(out, "%s%-13s at %s: ", indent, "container 1", dir);
+	print_mounts(out, pids[0], dir);
+	if (nr_containers > 1) {
+		snprintf(label, sizeof(label), "container %d", nr_containers);
+		fprintf(out, "%s%-13s at %s: ", indent, label, dir);
+		print_mounts(out, pids[nr_containers - 1], dir);
+	}
+	fclose(out);
+	return text;
+}
+
 static void print_cmds(struct cmd *cmds, int nr)
 {
 	int i;
@@ -489,13 +763,18 @@ static void stop_containers(bool kill_them)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mbdemo [-n N] [-f FILE] [-r READS] [-w SECONDS] [-p NICE]\n"
+		"usage: mbdemo [-n N] [-f FILE] [-r READS] [-w SECONDS] [-p NICE] [-l LOAD] [-s] [-v]\n"
 		"              -b CMD [-b CMD...] -u CMD [-u CMD...]\n"
 		"  -n N        containers (default 100)\n"
 		"  -f FILE     the file the readers read (default /srv/etc/app.conf)\n"
 		"  -r READS    reads each container must make to check a state (default 3)\n"
 		"  -w SECONDS  longest wait for the readers (default 300)\n"
 		"  -p NICE     nice value of the readers (default 0)\n"
+		"  -l LOAD     pace the readers to use this fraction of what their CPUs\n"
+		"              can do (default 0.6); 0: no pause between reads\n"
+		"  -s          no CPU split: by default the commands run on the first CPU\n"
+		"              and the containers on the others\n"
+		"  -v          print the reads of each container\n"
 		"  -b CMD      a step of the beneath update, v1 to v2 (words split at blanks)\n"
 		"  -u CMD      a step of the naive update, v2 to v3\n");
 }
@@ -504,10 +783,11 @@ int main(int argc, char **argv)
 {
 	uint64_t bad_beneath = 0, exposed, errors, other, min, max, all;
 	int c, k, p, see_v1, see_v2, see_v3, with_reads, in, ret = 2;
-	double beneath_ms = 0, naive_ms = 0, avg, wait_ms;
+	double beneath_ms = 0, naive_ms = 0, avg, wait_ms, rate;
+	char *mounts_before = NULL, *mounts_after = NULL, *mounts_final = NULL;
 	size_t size;
 
-	while ((c = getopt(argc, argv, "n:f:r:w:p:b:u:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:f:r:w:p:l:svb:u:h")) != -1) {
 		switch (c) {
 		case 'n':
 			nr_containers = atoi(optarg);
@@ -523,6 +803,15 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			reader_nice = atoi(optarg);
+			break;
+		case 'l':
+			pace_load = atof(optarg);
+			break;
+		case 's':
+			split_cpus = false;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'b':
 			if (nr_beneath == MAX_CMDS || parse_cmd(&beneath_cmds[nr_beneath++], optarg))
@@ -551,11 +840,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (split_cpus)
+		split_cpus = !split(&host_cpus, &reader_cpus);
 
-	printf("  containers: %d, each unshare(CLONE_NEWNS) + rslave /, one io_uring reader of %s\n",
+	printf("  containers: %d, each unshare(CLONE_NEWNS) + rslave /, one io_uring reader of %s",
 	       nr_containers, file);
+	if (reader_nice)
+		printf(" at nice %d", reader_nice);
+	printf("\n");
+	if (split_cpus)
+		printf("  CPUs: the host's tools on CPU %d, the containers (readers and io-wq workers) on %d other%s\n",
+		       first_cpu(&host_cpus), CPU_COUNT(&reader_cpus), PLURAL(CPU_COUNT(&reader_cpus)));
 	if (start_containers())
 		goto out;
+	if (split_cpus && sched_setaffinity(0, sizeof(host_cpus), &host_cpus))
+		perror("mbdemo: sched_setaffinity");
 
 	/* Every container reads v1. */
 	wait_ms = wait_reads(P_BEFORE, min_reads);
@@ -568,6 +867,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mbdemo: not every container sees v1 before the update\n");
 		goto out;
 	}
+	if (pace_load > 0) {
+		rate = calibrate(pace_load);
+		printf("  readers paced: one read every %.1f ms each, %.0f%% of the %.0f reads/s measured unpaced\n",
+		       sh->period_us / 1e3, pace_load * 100, rate);
+		/* Then every container reads paced, for a few periods. */
+		if (wait_more_reads(P_BEFORE, min_reads) < 0)
+			goto out;
+	}
+	mounts_before = container_mounts("    ");
 
 	/* The update with mount --beneath. */
 	set_phase(P_BENEATH);
@@ -576,26 +884,32 @@ int main(int argc, char **argv)
 	set_phase(P_AFTER);
 	if (wait_reads(P_AFTER, min_reads) < 0)
 		goto out;
+	mounts_after = container_mounts("    ");
 
-	/* No read attributed to "after" may overlap the naive update. */
-	set_phase(P_NAIVE);
-	if (wait_reads(P_NAIVE, 1) < 0)
+	/*
+	 * No read attributed to "after" may overlap the naive update: every
+	 * container has to start a read after it, in "settle", first.
+	 */
+	set_phase(P_SETTLE);
+	if (wait_reads(P_SETTLE, 1) < 0)
 		goto out;
+	set_phase(P_NAIVE);
 	if (run_all(naive_cmds, nr_naive, &naive_ms))
 		goto out;
 	set_phase(P_FINAL);
 	if (wait_reads(P_FINAL, min_reads) < 0)
 		goto out;
+	mounts_final = container_mounts("    ");
 	stop_containers(false);
 
-	for (p = P_BEFORE; p <= P_AFTER; p++)
-		for (k = 0; k < NR_KINDS; k++)
-			if (k != K_V1 && k != K_V2)
-				bad_beneath += total(p, k, NULL);
+	for (k = 0; k < NR_KINDS; k++)
+		if (k != K_V1 && k != K_V2)
+			bad_beneath += total(P_BEFORE, P_AFTER, k, NULL);
 	see_v2 = containers_seeing(P_AFTER, K_V2);
 	see_v3 = containers_seeing(P_FINAL, K_V3);
 
 	printf("\n  update v1 -> v2 with mount --beneath, umount of v1 on the host only\n");
+	printf("%s", mounts_before);
 	print_cmds(beneath_cmds, nr_beneath);
 	spread(P_BENEATH, &min, &avg, &max, &with_reads);
 	printf("    switch duration:                 %8.1f ms (start of mount --beneath to end of umount)\n",
@@ -607,17 +921,13 @@ int main(int argc, char **argv)
 	for (p = P_BEFORE; p <= P_AFTER; p++)
 		print_phase(p);
 	printf("    reads that saw neither v1 nor v2: %llu", (unsigned long long)bad_beneath);
-	if (bad_beneath) {
-		errors = 0;
-		for (p = P_BEFORE; p <= P_AFTER; p++)
-			errors += total(p, K_ERROR, NULL);
-		printf(" (base %llu, errors %llu)",
-		       (unsigned long long)(total(P_BEFORE, K_BASE, NULL) +
-					    total(P_BENEATH, K_BASE, NULL) +
-					    total(P_AFTER, K_BASE, NULL)),
-		       (unsigned long long)errors);
-	}
+	if (bad_beneath)
+		printf(" (base %llu, errors %llu, other %llu)",
+		       (unsigned long long)total(P_BEFORE, P_AFTER, K_BASE, NULL),
+		       (unsigned long long)total(P_BEFORE, P_AFTER, K_ERROR, NULL),
+		       (unsigned long long)total(P_BEFORE, P_AFTER, K_OTHER, NULL));
 	printf("\n    containers that see v2 now:      %d/%d\n", see_v2, nr_containers);
+	printf("%s", mounts_after);
 
 	printf("\n  update v2 -> v3 the naive way: umount, then mount\n");
 	print_cmds(naive_cmds, nr_naive);
@@ -627,22 +937,36 @@ int main(int argc, char **argv)
 	       (unsigned long long)min, avg, (unsigned long long)max,
 	       with_reads, nr_containers);
 	printf("    reads by content:\n");
-	print_phase(P_NAIVE);
-	print_phase(P_FINAL);
-	exposed = total(P_NAIVE, K_BASE, &in);
-	errors = total(P_NAIVE, K_ERROR, NULL);
-	other = total(P_NAIVE, K_OTHER, NULL);
+	for (p = P_SETTLE; p <= P_FINAL; p++)
+		print_phase(p);
+	/* A read started in "settle" may have run during the update too. */
+	exposed = total(P_SETTLE, P_NAIVE, K_BASE, &in);
+	errors = total(P_SETTLE, P_NAIVE, K_ERROR, NULL);
+	other = total(P_SETTLE, P_NAIVE, K_OTHER, NULL);
 	printf("    reads that saw the bare base image: %llu, in %d/%d containers",
 	       (unsigned long long)exposed, in, nr_containers);
 	if (errors || other) {
 		printf(" (and %llu errors", (unsigned long long)errors);
 		if (errors)
-			printf(", %s", strerror(phase_errno(P_NAIVE)));
+			printf(", %s", strerror(phase_errno(P_SETTLE) ?: phase_errno(P_NAIVE)));
 		printf(", %llu other)", (unsigned long long)other);
 	}
 	printf("\n    containers that see v3 now:      %d/%d\n", see_v3, nr_containers);
+	printf("%s", mounts_final);
 
-	all = total(P_BENEATH, K_V1, NULL) + total(P_BENEATH, K_V2, NULL);
+	if (verbose) {
+		printf("\n  per container: reads/longest read in ms, by phase\n");
+		for (k = 0; k < nr_containers; k++) {
+			printf("    %4d", k + 1);
+			for (p = P_BEFORE; p < NR_PHASES; p++)
+				printf("  %s %llu/%.0f", phase_name[p],
+				       (unsigned long long)phase_reads(k, p),
+				       sh->box[k].longest_ms[p]);
+			printf("\n");
+		}
+	}
+	all = total(P_BENEATH, P_BENEATH, K_V1, NULL) +
+	      total(P_BENEATH, P_BENEATH, K_V2, NULL);
 	printf("\n");
 	if (bad_beneath || see_v2 != nr_containers) {
 		printf("RESULT: FAIL: the beneath update was not atomic in every container (%llu bad reads, %d/%d see v2)\n",
@@ -652,10 +976,10 @@ int main(int argc, char **argv)
 		printf("RESULT: INCONCLUSIVE: no reader made a read during the beneath update\n");
 		ret = 2;
 	} else {
-		printf("RESULT: PASS: mount --beneath switched %d containers from v1 to v2 in %.1f ms with 0 non-atomic reads;\n",
-		       nr_containers, beneath_ms);
-		printf("        unmount-then-mount showed the bare base image %llu times in %d containers\n",
-		       (unsigned long long)exposed, in);
+		printf("RESULT: PASS: mount --beneath switched %d container%s from v1 to v2 in %.1f ms with 0 non-atomic reads;\n",
+		       nr_containers, PLURAL(nr_containers), beneath_ms);
+		printf("        unmount-then-mount showed the bare base image %llu time%s in %d container%s\n",
+		       (unsigned long long)exposed, PLURAL(exposed), in, PLURAL(in));
 		ret = 0;
 	}
 	return ret;
