@@ -73,8 +73,7 @@ check-util-linux-host: util-linux
 	@$(S)/check-util-linux.sh --host
 
 demo:
-	@echo "make demo: not available yet (issue 5: the main job)." >&2
-	@exit 1
+	@$(S)/demo.sh
 
 bench: kernel
 	@$(S)/bench.sh
