@@ -57,7 +57,11 @@ fatal() { stage "$@" || finish; }
 
 fatal tree bash -c "'$S/tree.sh' && echo '1 passed, 0 failed'"
 stage checkpatch "$S/checkpatch.sh"
-fatal "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && echo '1 passed, 0 failed'"
+if ! stage "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && echo '1 passed, 0 failed'"; then
+	# The bisect build names the first patch that does not build.
+	stage "bisect build" "$S/bisect-build.sh"
+	finish
+fi
 stage "bisect build" "$S/bisect-build.sh"
 stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
 stage "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
