@@ -63,7 +63,15 @@ if ! stage "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-s
 	finish
 fi
 stage "bisect build" "$S/bisect-build.sh"
-stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
+stage "util-linux build" bash -c "'$S/build-util-linux.sh' >/dev/null && echo '1 passed, 0 failed'" &&
+	ul_built=1
+if [ "${ul_built:-0}" = 1 ]; then
+	# One boot for both: the selftests and the mount --beneath cases.
+	stage "selftests and mount --beneath (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/guest-tests.sh"
+else
+	stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
+fi
 stage "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
 # cached NAME KEYFILE... -- CMD...: run CMD, a long VM run, unless its
 # inputs (KEYFILE..., files or directories, byte for byte) are those of its
@@ -90,11 +98,7 @@ cached() {
 	{ echo "$key"; tail -n1 "$BUILD/cache-$name.log"; } >"$ok"
 }
 
-stage "util-linux build" bash -c "'$S/build-util-linux.sh' >/dev/null && echo '1 passed, 0 failed'" &&
-	ul_built=1
 if [ "${ul_built:-0}" = 1 ]; then
-	stage "mount --beneath (release kernel, VM)" "$S/vm-run.sh" -v release -- \
-		"$S/check-util-linux.sh" --only beneath
 	stage "util-linux's own tests (release kernel, VM)" cached util-linux \
 		"$(objdir release)/arch/x86/boot/bzImage" "$BUILD/bin" "$BUILD/util-linux-obj/mb-tests" \
 		"$S/check-util-linux.sh" -- \
