@@ -15,7 +15,9 @@ for t in $TARGETS; do
 done
 log "building selftests: ${targets[*]}"
 rm -rf "$BUILD/selftests.new"
-make -s -C "$LINUX/tools/testing/selftests" O="$O" TARGETS="${targets[*]}" \
+# FORCE_TARGETS: every collection must build (kselftest's install otherwise
+# succeeds when any one of them does).
+make -s -C "$LINUX/tools/testing/selftests" O="$O" TARGETS="${targets[*]}" FORCE_TARGETS=1 \
 	INSTALL_PATH="$BUILD/selftests.new" install >"$BUILD/selftests-build.log" 2>&1 || {
 	grep -E 'error|warning' "$BUILD/selftests-build.log" | head -30 >&2
 	die "the selftests do not build (log: build/selftests-build.log)"
@@ -23,5 +25,6 @@ make -s -C "$LINUX/tools/testing/selftests" O="$O" TARGETS="${targets[*]}" \
 for e in $EXTRA_TESTS; do
 	[ -d "$BUILD/selftests.new/${e%%:*}" ] && echo "$e" >>"$BUILD/selftests.new/kselftest-list.txt"
 done
+[ -x "$BUILD/selftests.new/run_kselftest.sh" ] || die "kselftest's install left no run_kselftest.sh"
 rm -rf "$BUILD/selftests"
 mv "$BUILD/selftests.new" "$BUILD/selftests"
