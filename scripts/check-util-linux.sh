@@ -2,7 +2,17 @@
 # Test mount --beneath (patches/util-linux) on the running kernel: in the
 # guest (default; scripts/vm-run.sh runs it there) or on the host (--host).
 # Every case runs in a fresh private mount namespace on a scratch tmpfs, so
-# the mounts of the system (the host's!) are never touched.
+# the mounts of the system (the host's!) are never touched; on the host that
+# namespace also cannot create loop or dm devices or change sysctls
+# (scripts/host-ns.sh), and only util-linux tests that need no loop device
+# run.
+#
+# usage: check-util-linux.sh [--host] [--strict] [--only beneath|upstream]
+#   --strict  the patched kernel (make check's VM run): a skipped --beneath
+#             or libmount case is a failure. Whether the kernel has
+#             MOVE_MOUNT_BENEATH is asked of the kernel itself
+#             (tests/util-linux/probe-beneath.c), never of the mount(8)
+#             under test.
 #
 #   1. mount --beneath cases: tmpfs, -o options, --bind, --rbind, a file,
 #      propagation flags, propagation to another namespace, then umount of
@@ -11,11 +21,12 @@
 #   3. util-linux 2.38.1's own libmount and mount tests (tests/ts), run with
 #      the patched mount first in PATH (the subset in UL_TESTS_* below)
 #
-# Prints KTAP-style "ok N name" / "not ok N name" with "# ..." diagnostics
-# and ends with "N passed, N failed, N skipped". Exit status 1 on failure.
+# Prints one KTAP document (scripts/ktap.sh), one result per case, and ends
+# with "N passed, N failed, N skipped". Exit status 1 on failure.
 # Build first with scripts/build-util-linux.sh.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 
 SELF=$(readlink -f "$0")
 BIN=$BUILD/bin
@@ -455,52 +466,37 @@ if [ "${1:-}" = --ul-test ]; then
 fi
 
 [ "$(id -u)" = 0 ] || die "the tests must run as root"
-[ -x "$MOUNT" ] && [ -x "$TPROG/libmount-beneath" ] || die "not built: run scripts/build-util-linux.sh"
+for p in "$MOUNT" "$TPROG/libmount-beneath" "$TPROG/probe-beneath"; do
+	[ -x "$p" ] || die "no ${p#"$TOP"/}: run scripts/build-util-linux.sh"
+done
 
-n=0 pass=0 fail=0 skip=0
-result() { # result ok|fail|skip NAME [REASON]
-	n=$((n + 1))
-	case $1 in
-	ok) pass=$((pass + 1)); echo "ok $n $2" ;;
-	skip) skip=$((skip + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
-	*) fail=$((fail + 1)); echo "not ok $n $2${3:+ # $3}" ;;
-	esac
-}
-
-# in_private_ns OUTVAR MODE ARGS...: run this script in a new private mount
-# namespace; output in $OUT, status returned.
-in_private_ns() {
-	local d rc
-	d=$(mktemp -d /tmp/ul-beneath.XXXXXX)
-	OUT=$(timeout -k 5 300 unshare --mount --propagation private -- "$SELF" "$@" "$d" 2>&1 </dev/null)
-	rc=$?
-	rmdir "$d" 2>/dev/null
-	return $rc
-}
-
-# Is MOVE_MOUNT_BENEATH there? Probe by mounting beneath a scratch mount.
-probe() {
-	local d=$1
-	mount -t tmpfs ul-probe "$d" && "$MOUNT" --beneath -t tmpfs ul-probe2 "$d" &&
-		[ "$(findmnt -rn -M "$d" -o SOURCE | wc -l)" = 2 ]
-}
-if [ "${1:-}" = --probe ]; then
-	probe "$2"
-	exit
-fi
-
-# [--host] [--only beneath|upstream]: "beneath" is the --beneath cases and
-# the API test, "upstream" util-linux's own tests; both by default.
-host=0
+# [--host] [--strict] [--only beneath|upstream]: "beneath" is the --beneath
+# cases and the API test, "upstream" util-linux's own tests; both by default.
+host=0 strict=0
 only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host) host=1 ;;
+	--strict) strict=1 ;;
 	--only) only=$2; shift ;;
-	*) die "usage: $0 [--host] [--only beneath|upstream]" ;;
+	*) die "usage: $0 [--host] [--strict] [--only beneath|upstream]" ;;
 	esac
 	shift
 done
+
+# in_private_ns MODE ARGS...: run this script in a new private mount
+# namespace (on the host one confined by host-ns.sh); output in $OUT,
+# status returned.
+ns=(unshare --mount --propagation private --)
+[ $host = 1 ] && ns=("$TOP/scripts/host-ns.sh")
+in_private_ns() {
+	local d rc
+	d=$(mktemp -d /tmp/ul-beneath.XXXXXX)
+	OUT=$(timeout -k 5 300 "${ns[@]}" "$SELF" "$@" "$d" 2>&1 </dev/null)
+	rc=$?
+	rmdir "$d" 2>/dev/null
+	return $rc
+}
 case $only in
 "" | beneath | upstream) ;;
 *) die "--only takes beneath or upstream" ;;
@@ -513,56 +509,62 @@ if [ "$only" != beneath ]; then
 	ul_tests=("${UL_TESTS_NODEV[@]}")
 	[ $host = 0 ] && ul_tests+=("${UL_TESTS_LOOP[@]}")
 fi
-ntests=$((${#cases[@]} + ${#ul_tests[@]}))
-echo "TAP version 13"
-echo "1..$ntests"
-echo "# kernel: $(uname -r) ($([ $host = 1 ] && echo host || echo guest))"
-echo "# $("$MOUNT" -V)"
+ktap_begin $((${#cases[@]} + ${#ul_tests[@]}))
+ktap_diag "kernel: $(uname -r) ($([ $host = 1 ] && echo "host, cases in scripts/host-ns.sh" || echo guest))"
+ktap_diag "$("$MOUNT" -V)"
+[ $strict = 1 ] && ktap_diag "strict: a skipped --beneath or libmount case is a failure on this kernel"
 
-have_beneath=1
-if ! in_private_ns --probe; then
-	have_beneath=0
-	echo "# the kernel does not support MOVE_MOUNT_BENEATH: its cases are skipped"
-	sed 's/^/#   /' <<<"$OUT"
+# Does the kernel have MOVE_MOUNT_BENEATH? Asked with a raw move_mount(2),
+# not with the mount(8) under test: 0 yes, 1 no, 2 cannot tell (the cases
+# run and show it).
+probe=$("$TPROG/probe-beneath" 2>&1)
+have_beneath=$?
+ktap_diag "probe: $probe"
+if [ $have_beneath = 1 ]; then
+	ktap_diag "the kernel does not support MOVE_MOUNT_BENEATH: its cases are skipped"
+elif [ $have_beneath != 0 ]; then
+	ktap_diag "the probe could not tell whether the kernel has MOVE_MOUNT_BENEATH: the cases run"
 fi
 
+KTAP_STRICT=$strict
 for c in "${cases[@]}"; do
 	case $c in libmount_*) name="libmount: ${c#libmount_}" ;; *) name="mount --beneath: $c" ;; esac
-	if [ $have_beneath = 0 ] && [[ " ${NEEDS_BENEATH[*]} " == *" $c "* ]]; then
-		result skip "$name" "kernel without MOVE_MOUNT_BENEATH"
+	if [ $have_beneath = 1 ] && [[ " ${NEEDS_BENEATH[*]} " == *" $c "* ]]; then
+		ktap_skip "$name" "kernel without MOVE_MOUNT_BENEATH (${probe##*: })"
 		continue
 	fi
 	t0=$SECONDS
 	in_private_ns --case "$c"
 	rc=$?
-	sed 's/^/# /' <<<"$OUT"
-	echo "# time: $((SECONDS - t0)) s"
+	ktap_diag "$OUT"
+	ktap_diag "time: $((SECONDS - t0)) s"
 	if [ $rc = 0 ]; then
-		result ok "$name"
+		ktap_ok "$name"
 	elif [ $rc = 4 ]; then
-		result skip "$name" "$(sed -n 's/^SKIP: //p' <<<"$OUT" | tail -n1)"
+		ktap_skip "$name" "$(sed -n 's/^SKIP: //p' <<<"$OUT" | tail -n1)"
 	else
-		result fail "$name" "exit=$rc"
+		ktap_fail "$name" "exit=$rc"
 	fi
 done
+
+# util-linux's own tests skip what the system lacks: honest skips.
+KTAP_STRICT=0
 
 for t in "${ul_tests[@]}"; do
 	t0=$SECONDS
 	in_private_ns --ul-test "$t"
 	rc=$?
-	sed 's/^/# /' <<<"$OUT"
-	echo "# time: $((SECONDS - t0)) s"
+	ktap_diag "$OUT"
+	ktap_diag "time: $((SECONDS - t0)) s"
 	last=$(grep -E '\.\.\. ?(OK|FAILED|SKIPPED)|\.\.\.$| OK| FAILED| SKIPPED' <<<"$OUT" | tail -n1)
 	if [ $rc != 0 ] || grep -q FAILED <<<"$OUT"; then
-		result fail "util-linux: $t" "exit=$rc"
+		ktap_fail "util-linux: $t" "exit=$rc"
 	elif grep -q SKIPPED <<<"$last"; then
-		result skip "util-linux: $t" "$(sed -n 's/.*SKIPPED (\(.*\))/\1/p' <<<"$last")"
+		ktap_skip "util-linux: $t" "$(sed -n 's/.*SKIPPED (\(.*\))/\1/p' <<<"$last")"
 	elif grep -q OK <<<"$last"; then
-		result ok "util-linux: $t"
+		ktap_ok "util-linux: $t"
 	else
-		result fail "util-linux: $t" "no result"
+		ktap_fail "util-linux: $t" "no result"
 	fi
 done
-
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail = 0 ]
+ktap_end
