@@ -1,21 +1,26 @@
 #!/bin/bash
-# Run in the guest by make check: the selftests, then the mount --beneath
-# cases of util-linux, in one boot. Prints both KTAP streams and one total
-# "N passed, N failed, N skipped". Exit status 1 if either failed.
+# Run in the guest by make check, on the patched kernel: the selftests
+# (run-selftests.sh --strict), then the mount --beneath cases of util-linux
+# (check-util-linux.sh --strict --only beneath), in one boot. A SKIP in the
+# series' own tests is a failure here. Prints one KTAP document with both
+# nested and ends with "N passed, N failed, N skipped" over their test
+# cases. Exit status 1 if either failed.
 set -uo pipefail
-S=$(dirname "$0")
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 
-tp=0 tf=0 ts=0 rc=0
-for t in "$S/run-selftests.sh" "$S/check-util-linux.sh --only beneath"; do
-	out=$(mktemp)
-	# shellcheck disable=SC2086 # $t carries its arguments
-	$t | tee "$out"
-	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
-	read -r p f s < <(grep -E '^[0-9]+ passed, ' "$out" | tail -n1 |
-		sed -nE 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
-	[ -n "${p:-}" ] || { p=0 f=1 s=0; }
-	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
-	rm -f "$out"
+runs=("selftests:$TOP/scripts/run-selftests.sh --strict"
+	"mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath")
+ktap_begin ${#runs[@]}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in "${runs[@]}"; do
+	name=${r%%:*}
+	# shellcheck disable=SC2086 # the command carries its arguments
+	${r#*:} 2>&1 | tee "$out" | ktap_indent
+	rc=${PIPESTATUS[0]}
+	ktap_counts "$out" || ktap_diag "$name: no summary line (exit=$rc)"
+	[ "$rc" != 0 ] && [ "$KTAP_F" = 0 ] && KTAP_F=1
+	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$([ "$rc" = 0 ] || echo "exit=$rc")"
 done
-echo "$tp passed, $tf failed, $ts skipped"
-exit $rc
+ktap_end

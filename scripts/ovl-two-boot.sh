@@ -3,33 +3,44 @@
 # image. The first boot leaves a volatile work dir with unsynced writes on
 # it, the second must refuse to reuse it because the boot changed
 # (tools/testing/selftests/filesystems/overlayfs/volatile_reboot.sh).
-# Prints KTAP and "N passed, N failed, N skipped".
+#
+# usage: ovl-two-boot.sh [VARIANT]   (a kernel variant: the patched kernel)
+#
+# The series' own test on the patched kernel, so strict: a missing script or
+# a phase that skips (exit 4) is a failure. Prints one KTAP document, each
+# phase's KTAP nested, and "N passed, N failed, N skipped" over their test
+# cases.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 
 variant=${1:-release}
 script=$BUILD/selftests/filesystems/overlayfs/volatile_reboot.sh
-[ -x "$script" ] || { echo "1..0 # SKIP no volatile_reboot.sh in build/selftests"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+phases=(phase1 phase2)
+ktap_begin ${#phases[@]}
+if [ ! -x "$script" ]; then
+	ktap_fail "overlayfs two-boot" "FAIL no ${script#"$TOP"/}: run scripts/build-selftests.sh"
+	ktap_end
+	exit
+fi
 img=$BUILD/ovl-two-boot-$variant.img
+cf=$(mktemp)
+trap 'rm -f "$cf" "$cf.out" "$img"' EXIT
 rm -f "$img"
 truncate -s 64M "$img"
 
-echo "TAP version 13"
-echo "1..2"
-pass=0 fail=0 skip=0
-n=0
-for phase in phase1 phase2; do
-	n=$((n + 1))
-	"$TOP/scripts/vm-run.sh" -v "$variant" -t 900 -d "$img" -- "$script" "$phase" /dev/vda 2>&1 |
-		sed 's/^/# /'
-	rc=${PIPESTATUS[0]}
-	case $rc in
-	0) pass=$((pass + 1)); echo "ok $n overlayfs two-boot $phase" ;;
-	4) skip=$((skip + 1)); echo "ok $n overlayfs two-boot $phase # SKIP" ;;
-	*) fail=$((fail + 1)); echo "not ok $n overlayfs two-boot $phase # exit=$rc" ;;
-	esac
-	[ "$rc" = 0 ] || break
+prev=0
+for phase in "${phases[@]}"; do
+	if [ "$prev" != 0 ]; then
+		ktap_step_skip "overlayfs two-boot $phase" "not run: the previous phase failed"
+		continue
+	fi
+	ktap_diag "boot $phase: $variant kernel, disk ${img#"$TOP"/}"
+	"$TOP/scripts/vm-run.sh" -v "$variant" -t 900 -d "$img" -- "$script" "$phase" /dev/vda >"$cf.out" 2>&1
+	rc=$?
+	ktap_parse -s -r "$rc" -c "$cf" <"$cf.out"
+	read -r p f s why <"$cf"
+	ktap_parent "overlayfs two-boot $phase" "$p" "$f" "$s" "$why"
+	[ "$f" = 0 ] || prev=1
 done
-rm -f "$img"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+ktap_end
