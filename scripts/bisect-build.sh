@@ -3,10 +3,14 @@
 # the tree at patch k in a separate worktree (build/linux-bisect, so the main
 # tree's timestamps never change) and build, with the release config, every
 # kernel object the series touches and every selftest collection it touches.
-# The full kernel at the tip is built by build-kernel.sh. A result is cached
-# per (series, config) so an unchanged re-run costs nothing.
+# The full kernel at the tip is built by build-kernel.sh. A successful run is
+# remembered per (series, config), a build cache: an unchanged re-run builds
+# nothing. Prints one KTAP result per patch (scripts/ktap.sh) and
+# "N passed, N failed, N skipped": a prefix that builds is not a passed test
+# and counts nothing, one that does not build counts as a failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 
 WT=$BUILD/linux-bisect
 O=$BUILD/kernel-bisect
@@ -18,9 +22,13 @@ commits=($(git -C "$LINUX" rev-list --reverse base..HEAD))
 
 key=$( (patches_stamp; cat "$REL/.config") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$O/.ok" 2>/dev/null)" = "$key" ]; then
-	echo "# bisect build: unchanged since the last successful run"
-	echo "${#patches[@]} passed, 0 failed"
-	exit 0
+	ktap_begin ${#patches[@]}
+	ktap_diag "bisect build: series and config unchanged since the last successful run"
+	for p in "${patches[@]}"; do
+		ktap_step_ok "bisect build $p" "built before with this series and config"
+	done
+	ktap_end
+	exit
 fi
 
 # Kernel objects (.c under the kernel, not tools/) and selftest dirs touched.
@@ -36,9 +44,8 @@ fi
 mkdir -p "$O"
 cmp -s "$REL/.config" "$O/.config" || cp "$REL/.config" "$O/.config"
 
-pass=0 fail=0 n=0
-echo "TAP version 13"
-echo "1..${#patches[@]}"
+n=0
+ktap_begin ${#patches[@]}
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	p=${patches[$((n - 1))]}
@@ -65,14 +72,11 @@ for c in "${commits[@]}"; do
 			>>"$log" 2>&1 || ok=0
 	done
 	if [ "$ok" = 1 ]; then
-		pass=$((pass + 1))
-		echo "ok $n bisect build $p"
+		ktap_step_ok "bisect build $p"
 	else
-		fail=$((fail + 1))
-		grep -E 'error|Error|warning' "$log" | head -20 | sed 's/^/# /'
-		echo "not ok $n bisect build $p # does not build at this point of the series (log: ${log#"$TOP"/})"
+		ktap_diag "$(grep -E 'error|Error|warning' "$log" | head -20)"
+		ktap_step_fail "bisect build $p" "does not build at this point of the series (log: ${log#"$TOP"/})"
 	fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ] && echo "$key" >"$O/.ok"
-[ "$fail" = 0 ]
+[ "$KTAP_FAIL" = 0 ] && echo "$key" >"$O/.ok"
+ktap_end

@@ -3,27 +3,19 @@
 # An ERROR always fails. A WARNING or CHECK fails unless the patch's commit
 # message justifies it by naming its checkpatch type (e.g. "checkpatch's
 # FILE_PATH_CHANGES warning does not apply: ..."), as DEVELOPERS.md asks.
-# Prints one KTAP line per patch and "N passed, N failed".
+# Runs every time (no result is cached; it takes seconds). Prints one KTAP
+# result per patch (scripts/ktap.sh) and "N passed, N failed, N skipped":
+# a clean patch is not a passed test and counts nothing, a patch with an
+# unjustified finding counts as a failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 
 [ -x "$LINUX/scripts/checkpatch.pl" ] || die "no build/linux: run 'make tree'"
 mapfile -t patches < <(series)
-pass=0 fail=0 n=0
-echo "TAP version 13"
-echo "1..${#patches[@]}"
-# A patch that passed with this checkpatch.pl and this script passes again.
-ok=$BUILD/checkpatch-ok
-mkdir -p "$ok"
-tool=$( (cat "$LINUX/scripts/checkpatch.pl" "$0") | sha256sum | cut -c1-16)
+clean=0
+ktap_begin ${#patches[@]}
 for p in "${patches[@]}"; do
-	n=$((n + 1))
-	key=$ok/$tool-$(sha256sum <"$PATCHES/$p" | cut -c1-32)
-	if [ -f "$key" ]; then
-		pass=$((pass + 1))
-		echo "ok $n checkpatch $p # passed before, unchanged"
-		continue
-	fi
 	# Debian's python3 first: checkpatch's SPDX check (spdxcheck.py) needs
 	# python3-ply and python3-git, which another python3 on PATH may lack.
 	out=$(cd "$LINUX" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
@@ -38,14 +30,12 @@ for p in "${patches[@]}"; do
 		fi
 	done < <(sed -nE 's/^(ERROR|WARNING|CHECK):([A-Z0-9_]+):.*/\1 \2/p' <<<"$out")
 	if [ ${#bad[@]} -eq 0 ]; then
-		pass=$((pass + 1))
-		: >"$key"
-		echo "ok $n checkpatch $p"
+		clean=$((clean + 1))
+		ktap_step_ok "checkpatch $p"
 	else
-		fail=$((fail + 1))
-		sed 's/^/# /' <<<"$out"
-		echo "not ok $n checkpatch $p # unjustified: ${bad[*]}"
+		ktap_diag "$out"
+		ktap_step_fail "checkpatch $p" "unjustified: ${bad[*]}"
 	fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+ktap_diag "checkpatch --strict: $clean of ${#patches[@]} patches clean"
+ktap_end
