@@ -49,7 +49,7 @@ check:
 	@$(S)/check.sh
 
 check-debug: kernel-debug selftests
-	@$(S)/vm-run.sh -v debug -- $(S)/run-selftests.sh
+	@$(S)/vm-run.sh -v debug -- $(S)/run-selftests.sh --strict
 
 check-host: selftests
 	@$(S)/run-selftests.sh --host
@@ -67,7 +67,7 @@ util-linux: deps
 	@$(S)/build-util-linux.sh
 
 check-util-linux: kernel util-linux
-	@$(S)/vm-run.sh -v release -- $(S)/check-util-linux.sh
+	@$(S)/vm-run.sh -v release -- $(S)/check-util-linux.sh --strict
 
 check-util-linux-host: util-linux
 	@$(S)/check-util-linux.sh --host

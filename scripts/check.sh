@@ -1,117 +1,124 @@
 #!/bin/bash
-# make check: deps, tree, checkpatch, bisect build, the release kernel and the
-# selftests in a VM, then the same on the debug kernel (whose log must show no
-# WARNING/BUG/KASAN/lockdep report). Each stage prints its KTAP; the last line
-# is the total "N passed, N failed, N skipped" over all stages.
-# DEBUG=0 leaves out the debug kernel. Two long VM runs, the debug kernel's
-# selftests and util-linux's own test suite (minutes each under TCG), are not
-# repeated when their inputs are byte for byte those of their last clean run,
-# which they say; RETEST=1 (DEBUG=force for the debug run) repeats them.
+# make check: deps, tree, checkpatch, bisect build, the release kernel and
+# its tests in the VM (selftests and mount --beneath cases in one boot, the
+# overlayfs two-boot test, util-linux's own suite), then the debug kernel's
+# selftests in the VM (whose log must show no WARNING/BUG/KASAN/lockdep
+# report). DEBUG=0 leaves out the debug kernel.
+#
+# Every test runs every time: builds are cached (ccache, make, the bisect
+# build per series and config), test results never are. On the patched
+# kernel a SKIP in the series' own tests is a failure (--strict).
+#
+# Prints one KTAP document (scripts/ktap.sh): each stage is a result line,
+# the test stages with their own KTAP nested. The last line is
+# "N passed, N failed, N skipped" over the TEST CASES of all stages; a build
+# step or a checkpatch/bisect item that fails counts as one failure, one
+# that passes counts nothing.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
 S=$TOP/scripts
 DEBUG=${DEBUG:-1}
 
-tp=0 tf=0 ts=0
-failed_stages=()
-stage_start=$SECONDS
+stages=(deps tree checkpatch "release kernel and selftests build" "bisect build"
+	"util-linux build" "selftests and mount --beneath (release kernel, VM)"
+	"overlayfs two-boot (release kernel, VM)"
+	"util-linux's own tests (release kernel, VM)")
+[ "$DEBUG" != 0 ] && stages+=("debug kernel build" "selftests (debug kernel, VM)")
+done_stages=0
+t_start=$SECONDS
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 
-# Run a stage; its last "N passed, N failed[, N skipped]" line is its result,
-# and a non-zero exit with no failure counted (e.g. a kernel report found
-# after the tests) counts as one failure.
+ktap_begin ${#stages[@]}
+ktap_diag "make check: $(date -u '+%Y-%m-%d %H:%M UTC'), host kernel $(uname -r)"
+
+# stage step|tests NAME CMD...: run stage NAME (the next one of $stages).
+#   step:  a build; its output becomes diagnostics, its result line counts
+#          one failure if it fails and nothing if it passes
+#   tests: a script of ours printing a KTAP document that ends with the
+#          summary line; nested here, its counts added. No summary, or a
+#          non-zero exit with no failure counted, is one failure.
 stage() {
-	local name=$1 out rc p f s
-	shift
-	echo
-	echo "######## $name"
-	local t0=$SECONDS
-	out=$(mktemp)
-	"$@" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
-	read -r p f s < <(grep -E '^[0-9]+ passed, ' "$out" | tail -n1 | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p')
-	rm -f "$out"
-	if [ -z "${p:-}" ]; then
-		# The stage died before its summary: count it as one failure.
-		p=0 f=1 s=0
+	local kind=$1 name=$2 t0=$SECONDS rc why=
+	shift 2
+	done_stages=$((done_stages + 1))
+	ktap_diag "---- $name"
+	if [ "$kind" = step ]; then
+		"$@" 2>&1 | sed -u 's/^/# /'
+		rc=${PIPESTATUS[0]}
+		ktap_diag "$name: $((SECONDS - t0)) s"
+		if [ "$rc" = 0 ]; then
+			ktap_step_ok "$name"
+		else
+			ktap_step_fail "$name" "exit=$rc"
+		fi
+		return "$rc"
 	fi
-	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
-	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + ${s:-0}))
-	[ "$f" = 0 ] || failed_stages+=("$name")
-	echo "######## $name: $p passed, $f failed, ${s:-0} skipped ($((SECONDS - t0)) s)"
-	return "$rc"
+	"$@" 2>&1 | tee "$out" | ktap_indent
+	rc=${PIPESTATUS[0]}
+	ktap_counts "$out" || why="no summary line: the stage died"
+	if [ "$rc" != 0 ] && [ "$KTAP_F" = 0 ]; then
+		KTAP_F=1
+		why="exit=$rc with no failed test case"
+	fi
+	[ -n "$why" ] || [ "$rc" = 0 ] || why="exit=$rc"
+	ktap_diag "$name: $KTAP_P passed, $KTAP_F failed, $KTAP_S skipped ($((SECONDS - t0)) s)"
+	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$why"
+	[ "$KTAP_F" = 0 ]
 }
 
+# The stages not run (after a fatal failure, already counted) are listed as
+# not run; then the summary, last.
 finish() {
-	echo
-	[ ${#failed_stages[@]} -eq 0 ] || echo "failed: ${failed_stages[*]}"
-	echo "total time: $((SECONDS - stage_start)) s"
-	echo "$tp passed, $tf failed, $ts skipped"
-	[ "$tf" = 0 ]
+	local i
+	for ((i = done_stages; i < ${#stages[@]}; i++)); do
+		ktap_step_skip "${stages[$i]}" "not run: an earlier stage failed"
+	done
+	[ ${#KTAP_FAILED[@]} -eq 0 ] || ktap_diag "failed: $(printf '%s; ' "${KTAP_FAILED[@]}" | sed 's/; $//')"
+	ktap_diag "total time: $((SECONDS - t_start)) s"
+	ktap_end
 	exit
 }
-
-# A stage whose failure makes the rest meaningless ends the run.
-fatal() { stage "$@" || finish; }
-
-"$S/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
-
-fatal tree bash -c "'$S/tree.sh' && echo '1 passed, 0 failed'"
-stage checkpatch "$S/checkpatch.sh"
-if ! stage "release kernel" bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && echo '1 passed, 0 failed'"; then
-	# The bisect build names the first patch that does not build.
-	stage "bisect build" "$S/bisect-build.sh"
-	finish
-fi
-stage "bisect build" "$S/bisect-build.sh"
-stage "util-linux build" bash -c "'$S/build-util-linux.sh' >/dev/null && echo '1 passed, 0 failed'" &&
-	ul_built=1
-if [ "${ul_built:-0}" = 1 ]; then
-	# One boot for both: the selftests and the mount --beneath cases.
-	stage "selftests and mount --beneath (release kernel, VM)" \
-		"$S/vm-run.sh" -v release -- "$S/guest-tests.sh"
-else
-	stage "selftests (release kernel, VM)" "$S/vm-run.sh" -v release -- "$S/run-selftests.sh"
-fi
-stage "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
-# cached NAME KEYFILE... -- CMD...: run CMD, a long VM run, unless its
-# inputs (KEYFILE..., files or directories, byte for byte) are those of its
-# last clean run; then print that run's result and say so. RETEST=1 (or
-# DEBUG=force for the debug run) repeats it anyway.
-cached() {
-	local name=$1 ok key keys=()
-	shift
-	while [ "$1" != -- ]; do keys+=("$1"); shift; done
-	shift
-	ok=$BUILD/cache-$name.ok
-	key=$(for k in "${keys[@]}"; do
-		find "$k" -type f -print0 | sort -z | xargs -0 sha256sum
-	done | sha256sum | cut -d' ' -f1)
-	if [ "${RETEST:-0}" != 1 ] && [ "$(head -n1 "$ok" 2>/dev/null)" = "$key" ]; then
-		echo "# inputs unchanged since the clean run of $(date -r "$ok"):"
-		echo "# not repeated (RETEST=1 repeats it)"
-		tail -n1 "$ok"
-		return 0
-	fi
-	rm -f "$ok"
-	"$@" | tee "$BUILD/cache-$name.log"
-	[ "${PIPESTATUS[0]}" = 0 ] || return 1
-	{ echo "$key"; tail -n1 "$BUILD/cache-$name.log"; } >"$ok"
+# skip_stage WHY: the next stage is not run (its cause counted already).
+skip_stage() {
+	ktap_step_skip "${stages[$done_stages]}" "not run: $1"
+	done_stages=$((done_stages + 1))
 }
 
-if [ "${ul_built:-0}" = 1 ]; then
-	stage "util-linux's own tests (release kernel, VM)" cached util-linux \
-		"$(objdir release)/arch/x86/boot/bzImage" "$BUILD/bin" "$BUILD/util-linux-obj/mb-tests" \
-		"$S/check-util-linux.sh" -- \
-		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream
+stage step deps "$S/deps.sh" || finish
+stage step tree "$S/tree.sh" || finish
+stage tests checkpatch "$S/checkpatch.sh"
+if ! stage step "release kernel and selftests build" \
+	bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release"; then
+	# The bisect build names the first patch that does not build.
+	stage tests "bisect build" "$S/bisect-build.sh"
+	finish
 fi
-
+stage tests "bisect build" "$S/bisect-build.sh"
+ul=0
+stage step "util-linux build" "$S/build-util-linux.sh" && ul=1
+if [ $ul = 1 ]; then
+	# One boot for both: the selftests and the mount --beneath cases.
+	stage tests "selftests and mount --beneath (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/guest-tests.sh"
+else
+	stage tests "selftests and mount --beneath (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/run-selftests.sh" --strict
+fi
+stage tests "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
+if [ $ul = 1 ]; then
+	stage tests "util-linux's own tests (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream
+else
+	skip_stage "util-linux did not build"
+fi
 if [ "$DEBUG" != 0 ]; then
-	[ "$DEBUG" = force ] && export RETEST=1
-	if stage "debug kernel" bash -c "'$S/build-kernel.sh' debug && echo '1 passed, 0 failed'"; then
-		stage "selftests (debug kernel, VM)" cached debug \
-			"$(objdir debug)/arch/x86/boot/bzImage" "$BUILD/selftests" \
-			"$S/run-selftests.sh" "$S/vm-run.sh" -- \
-			"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh"
+	if stage step "debug kernel build" "$S/build-kernel.sh" debug; then
+		stage tests "selftests (debug kernel, VM)" \
+			"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
+	else
+		skip_stage "the debug kernel did not build"
 	fi
 fi
 finish
