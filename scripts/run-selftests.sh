@@ -63,8 +63,8 @@ wrap=()
 runner='BASE_DIR=$PWD; . ./kselftest/runner.sh; logfile=/proc/self/fd/1
 [ -w /dev/kmsg ] && [ "$3" = 0 ] && echo "kselftest: Running $1: $2" >>/dev/kmsg
 cd "$1" && run_many "$2"'
-cf=$(mktemp) log=$(mktemp)
-trap 'rm -f "$cf" "$log"' EXIT
+cf=$(mktemp) log=$(mktemp) kf=$(mktemp)
+trap 'rm -f "$cf" "$log" "$kf"' EXIT
 failed=()
 for t in "${tests[@]}"; do
 	coll=${t%%:*} prog=${t#*:}
@@ -84,6 +84,12 @@ for t in "${tests[@]}"; do
 	esac
 	sflag=()
 	[ $strict = 1 ] && series "$coll" && sflag=(-s)
+	# On the host, the cases of HOST_SKIP (selftests.conf) of this collection.
+	: >"$kf"
+	if [ $host = 1 ] && ! series "$coll"; then
+		sed -n "s|^$coll:||p" <<<"${HOST_SKIP:-}" >"$kf"
+		[ -s "$kf" ] && sflag+=(-k "$kf")
+	fi
 	ktap_diag "selftests: $coll: $prog"
 	# The program's output: what the runner prefixed with "# ".
 	sed -n '/^# selftests: /,$p' "$log" | sed 1d |
