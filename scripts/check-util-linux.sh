@@ -497,6 +497,7 @@ in_private_ns() {
 	rmdir "$d" 2>/dev/null
 	return $rc
 }
+[ $host = 1 ] || guest_only "$0"
 case $only in
 "" | beneath | upstream) ;;
 *) die "--only takes beneath or upstream" ;;

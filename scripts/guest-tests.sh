@@ -9,6 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/ktap.sh"
 
+guest_only "$0"
 runs=("selftests:$TOP/scripts/run-selftests.sh --strict"
 	"mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath")
 ktap_begin ${#runs[@]}

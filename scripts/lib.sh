@@ -46,5 +46,13 @@ patches_stamp() {
 	(cd "$PATCHES" && { cat series 2>/dev/null; series | xargs -r cat; } | sha256sum | cut -d' ' -f1)
 }
 
+# guest_only WHAT: die unless in a guest of scripts/vm-run.sh. For the runs
+# that may create loop or dm devices or change sysctls; on the host their
+# --host mode confines them (scripts/host-ns.sh).
+guest_only() {
+	[ "${MB_GUEST:-}" = 1 ] ||
+		die "$1 runs in a VM (scripts/vm-run.sh ... -- $1); on the host use --host"
+}
+
 # Object dir of a kernel variant (release, debug, ...).
 objdir() { echo "$BUILD/kernel-$1"; }

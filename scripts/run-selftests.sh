@@ -37,6 +37,7 @@ DIR=${SELFTESTS_DIR:-$BUILD/selftests}
 LIST=$DIR/kselftest-list.txt
 [ -f "$LIST" ] && [ -f "$DIR/kselftest/runner.sh" ] || die "no selftests in $DIR: run scripts/build-selftests.sh"
 [ "$(id -u)" = 0 ] || die "the selftests must run as root"
+[ $host = 1 ] || guest_only "$0"
 
 mapfile -t tests < <(grep -v '^#' "$LIST" | sed '/^$/d')
 series() { [[ " $SERIES_TARGETS " == *" $1 "* ]]; }

@@ -57,7 +57,8 @@ fi
 
 # Run the command, then save the kernel log where the host can read it.
 printf -v cmd '%q ' "$@"
-guest="export PATH=$guest_path; cd $(printf %q "$TOP"); $cmd; rc=\$?; dmesg >$out/dmesg.log; exit \$rc"
+# MB_GUEST: the scripts that must only run in a VM check for it.
+guest="export PATH=$guest_path MB_GUEST=1; cd $(printf %q "$TOP"); $cmd; rc=\$?; dmesg >$out/dmesg.log; exit \$rc"
 printf '%s\n' "$guest" >"$out/command"
 
 # virtme-ng hands QEMU /proc/self/fd/1 and /proc/self/fd/2 as file chardevs,
