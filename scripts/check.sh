@@ -1,9 +1,12 @@
 #!/bin/bash
-# make check: deps, tree, checkpatch, bisect build, the release kernel and
-# its tests in the VM (selftests and mount --beneath cases in one boot, the
-# overlayfs two-boot test, util-linux's own suite), then the debug kernel's
-# selftests in the VM (whose log must show no WARNING/BUG/KASAN/lockdep
-# report). DEBUG=0 leaves out the debug kernel.
+# make check: deps, tree, checkpatch, bisect build, the release and debug
+# kernels, then the tests in VMs: on the release kernel the selftests and
+# mount --beneath cases in one boot, the overlayfs two-boot test and
+# util-linux's own suite; meanwhile, in a second VM, the selftests on the
+# debug kernel (whose log must show no WARNING/BUG/KASAN/lockdep report).
+# The two VMs run at the same time: most tests keep one vCPU busy, so two
+# VMs use both cores of a 2-core machine. DEBUG=0 leaves out the debug
+# kernel.
 #
 # Every test runs every time: builds are cached (ccache, make, the bisect
 # build per series and config), test results never are. On the patched
@@ -21,14 +24,17 @@ S=$TOP/scripts
 DEBUG=${DEBUG:-1}
 
 stages=(deps tree checkpatch "release kernel and selftests build" "bisect build"
-	"util-linux build" "selftests and mount --beneath (release kernel, VM)"
+	"util-linux build")
+[ "$DEBUG" != 0 ] && stages+=("debug kernel build")
+stages+=("selftests and mount --beneath (release kernel, VM)"
 	"overlayfs two-boot (release kernel, VM)"
 	"util-linux's own tests (release kernel, VM)")
-[ "$DEBUG" != 0 ] && stages+=("debug kernel build" "selftests (debug kernel, VM)")
+[ "$DEBUG" != 0 ] && stages+=("selftests (debug kernel, VM)")
 done_stages=0
 t_start=$SECONDS
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$(mktemp) bgout=$(mktemp)
+bgpid=
+trap '[ -z "$bgpid" ] || kill "$bgpid" 2>/dev/null; rm -f "$out" "$bgout"' EXIT
 
 ktap_begin ${#stages[@]}
 ktap_diag "make check: $(date -u '+%Y-%m-%d %H:%M UTC'), host kernel $(uname -r)"
@@ -57,7 +63,14 @@ stage() {
 	fi
 	"$@" 2>&1 | tee "$out" | ktap_indent
 	rc=${PIPESTATUS[0]}
-	ktap_counts "$out" || why="no summary line: the stage died"
+	stage_result "$name" "$rc" "$out" "$t0"
+}
+
+# stage_result NAME RC FILE T0: the result of tests stage NAME, whose
+# output is FILE, exit status RC, started at T0.
+stage_result() {
+	local name=$1 rc=$2 t0=$4 why=
+	ktap_counts "$3" || why="no summary line: the stage died"
 	if [ "$rc" != 0 ] && [ "$KTAP_F" = 0 ]; then
 		KTAP_F=1
 		why="exit=$rc with no failed test case"
@@ -66,6 +79,28 @@ stage() {
 	ktap_diag "$name: $KTAP_P passed, $KTAP_F failed, $KTAP_S skipped ($((SECONDS - t0)) s)"
 	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$why"
 	[ "$KTAP_F" = 0 ]
+}
+
+# stage_bg NAME CMD...: start tests stage NAME in the background, its output
+# to a file; stage_bg_wait prints it as a stage (the next of $stages) when
+# it is done.
+stage_bg() {
+	bgname=$1 bgt0=$SECONDS
+	shift
+	"$@" >"$bgout" 2>&1 </dev/null &
+	bgpid=$!
+	ktap_diag "---- $bgname: started in the background"
+}
+stage_bg_wait() {
+	local rc
+	[ -n "$bgpid" ] || return 0
+	wait "$bgpid"
+	rc=$?
+	bgpid=
+	done_stages=$((done_stages + 1))
+	ktap_diag "---- $bgname"
+	ktap_indent <"$bgout"
+	stage_result "$bgname" "$rc" "$bgout" "$bgt0"
 }
 
 # The stages not run (after a fatal failure, already counted) are listed as
@@ -98,6 +133,12 @@ fi
 stage tests "bisect build" "$S/bisect-build.sh"
 ul=0
 stage step "util-linux build" "$S/build-util-linux.sh" && ul=1
+debug_ok=0
+if [ "$DEBUG" != 0 ] && stage step "debug kernel build" "$S/build-kernel.sh" debug; then
+	debug_ok=1
+	stage_bg "selftests (debug kernel, VM)" \
+		"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
+fi
 if [ $ul = 1 ]; then
 	# One boot for both: the selftests and the mount --beneath cases.
 	stage tests "selftests and mount --beneath (release kernel, VM)" \
@@ -114,9 +155,8 @@ else
 	skip_stage "util-linux did not build"
 fi
 if [ "$DEBUG" != 0 ]; then
-	if stage step "debug kernel build" "$S/build-kernel.sh" debug; then
-		stage tests "selftests (debug kernel, VM)" \
-			"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
+	if [ $debug_ok = 1 ]; then
+		stage_bg_wait
 	else
 		skip_stage "the debug kernel did not build"
 	fi
