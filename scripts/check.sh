@@ -1,12 +1,14 @@
 #!/bin/bash
 # make check: deps, tree, checkpatch, bisect build, the release and debug
-# kernels, then the tests in VMs: on the release kernel the selftests and
-# mount --beneath cases in one boot, the overlayfs two-boot test and
-# util-linux's own suite; meanwhile, in a second VM, the selftests on the
-# debug kernel (whose log must show no WARNING/BUG/KASAN/lockdep report).
-# The two VMs run at the same time: most tests keep one vCPU busy, so two
-# VMs use both cores of a 2-core machine. DEBUG=0 leaves out the debug
-# kernel.
+# kernels, then the tests in VMs, in two lanes that run at the same time
+# (most tests keep one vCPU busy, so two VMs use both cores of a 2-core
+# machine):
+#   1. the release kernel: the selftests and mount --beneath cases in one
+#      boot, then util-linux's own suite
+#   2. the debug kernel's selftests (its log must show no WARNING/BUG/KASAN/
+#      lockdep report), then the overlayfs two-boot test on the release
+#      kernel (a separate instance, vm-run.sh -n)
+# DEBUG=0 leaves out the debug kernel.
 #
 # Every test runs every time: builds are cached (ccache, make, the bisect
 # build per series and config), test results never are. On the patched
@@ -27,14 +29,14 @@ stages=(deps tree checkpatch "release kernel and selftests build" "bisect build"
 	"util-linux build")
 [ "$DEBUG" != 0 ] && stages+=("debug kernel build")
 stages+=("selftests and mount --beneath (release kernel, VM)"
-	"overlayfs two-boot (release kernel, VM)"
 	"util-linux's own tests (release kernel, VM)")
 [ "$DEBUG" != 0 ] && stages+=("selftests (debug kernel, VM)")
+stages+=("overlayfs two-boot (release kernel, VM)")
 done_stages=0
 t_start=$SECONDS
-out=$(mktemp) bgout=$(mktemp)
+out=$(mktemp) bgdir=$(mktemp -d)
 bgpid=
-trap '[ -z "$bgpid" ] || kill "$bgpid" 2>/dev/null; rm -f "$out" "$bgout"' EXIT
+trap '[ -z "$bgpid" ] || kill -- -"$bgpid" 2>/dev/null; rm -rf "$out" "$bgdir"' EXIT
 
 ktap_begin ${#stages[@]}
 ktap_diag "make check: $(date -u '+%Y-%m-%d %H:%M UTC'), host kernel $(uname -r)"
@@ -63,44 +65,40 @@ stage() {
 	fi
 	"$@" 2>&1 | tee "$out" | ktap_indent
 	rc=${PIPESTATUS[0]}
-	stage_result "$name" "$rc" "$out" "$t0"
+	stage_result "$name" "$rc" "$out" $((SECONDS - t0))
 }
 
-# stage_result NAME RC FILE T0: the result of tests stage NAME, whose
-# output is FILE, exit status RC, started at T0.
+# stage_result NAME RC FILE SECS: the result of tests stage NAME, whose
+# output is FILE, exit status RC, time SECS.
 stage_result() {
-	local name=$1 rc=$2 t0=$4 why=
+	local name=$1 rc=$2 secs=$4 why=
 	ktap_counts "$3" || why="no summary line: the stage died"
 	if [ "$rc" != 0 ] && [ "$KTAP_F" = 0 ]; then
 		KTAP_F=1
 		why="exit=$rc with no failed test case"
 	fi
 	[ -n "$why" ] || [ "$rc" = 0 ] || why="exit=$rc"
-	ktap_diag "$name: $KTAP_P passed, $KTAP_F failed, $KTAP_S skipped ($((SECONDS - t0)) s)"
+	ktap_diag "$name: $KTAP_P passed, $KTAP_F failed, $KTAP_S skipped ($secs s)"
 	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$why"
 	[ "$KTAP_F" = 0 ]
 }
 
-# stage_bg NAME CMD...: start tests stage NAME in the background, its output
-# to a file; stage_bg_wait prints it as a stage (the next of $stages) when
-# it is done.
-stage_bg() {
-	bgname=$1 bgt0=$SECONDS
+# The background lane: lane_run N CMD... runs a tests stage in it, output
+# to a file; lane_print N NAME prints it as the next stage of $stages.
+lane_run() {
+	local f=$bgdir/$1 t0=$SECONDS rc
 	shift
-	"$@" >"$bgout" 2>&1 </dev/null &
-	bgpid=$!
-	ktap_diag "---- $bgname: started in the background"
-}
-stage_bg_wait() {
-	local rc
-	[ -n "$bgpid" ] || return 0
-	wait "$bgpid"
+	"$@" >"$f.out" 2>&1 </dev/null
 	rc=$?
-	bgpid=
+	echo "$rc $((SECONDS - t0))" >"$f.rc"
+}
+lane_print() {
+	local rc secs
 	done_stages=$((done_stages + 1))
-	ktap_diag "---- $bgname"
-	ktap_indent <"$bgout"
-	stage_result "$bgname" "$rc" "$bgout" "$bgt0"
+	ktap_diag "---- $2 (ran in the background lane)"
+	read -r rc secs <"$bgdir/$1.rc" 2>/dev/null || rc=1 secs=0
+	ktap_indent <"$bgdir/$1.out"
+	stage_result "$2" "$rc" "$bgdir/$1.out" "$secs"
 }
 
 # The stages not run (after a fatal failure, already counted) are listed as
@@ -134,31 +132,39 @@ stage tests "bisect build" "$S/bisect-build.sh"
 ul=0
 stage step "util-linux build" "$S/build-util-linux.sh" && ul=1
 debug_ok=0
-if [ "$DEBUG" != 0 ] && stage step "debug kernel build" "$S/build-kernel.sh" debug; then
-	debug_ok=1
-	stage_bg "selftests (debug kernel, VM)" \
-		"$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
-fi
+[ "$DEBUG" != 0 ] && stage step "debug kernel build" "$S/build-kernel.sh" debug && debug_ok=1
+
+# Lane 2, in the background (its own process group, for the exit trap).
+set -m
+(
+	[ $debug_ok = 1 ] && lane_run debug "$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
+	lane_run two-boot "$S/ovl-two-boot.sh" release
+) &
+bgpid=$!
+set +m
+ktap_diag "---- the debug kernel's selftests and the two-boot test run in a background lane"
+
+# Lane 1.
 if [ $ul = 1 ]; then
 	# One boot for both: the selftests and the mount --beneath cases.
 	stage tests "selftests and mount --beneath (release kernel, VM)" \
 		"$S/vm-run.sh" -v release -- "$S/guest-tests.sh"
-else
-	stage tests "selftests and mount --beneath (release kernel, VM)" \
-		"$S/vm-run.sh" -v release -- "$S/run-selftests.sh" --strict
-fi
-stage tests "overlayfs two-boot (release kernel, VM)" "$S/ovl-two-boot.sh" release
-if [ $ul = 1 ]; then
 	stage tests "util-linux's own tests (release kernel, VM)" \
 		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream
 else
+	stage tests "selftests and mount --beneath (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/run-selftests.sh" --strict
 	skip_stage "util-linux did not build"
 fi
+
+wait "$bgpid"
+bgpid=
 if [ "$DEBUG" != 0 ]; then
 	if [ $debug_ok = 1 ]; then
-		stage_bg_wait
+		lane_print debug "selftests (debug kernel, VM)"
 	else
 		skip_stage "the debug kernel did not build"
 	fi
 fi
+lane_print two-boot "overlayfs two-boot (release kernel, VM)"
 finish

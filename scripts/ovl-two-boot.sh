@@ -6,6 +6,9 @@
 #
 # usage: ovl-two-boot.sh [VARIANT]   (a kernel variant: the patched kernel)
 #
+# Its VMs are the instance "two-boot" of the variant (vm-run.sh -n), so it
+# can run while another VM of the variant runs.
+#
 # The series' own test on the patched kernel, so strict: a missing script or
 # a phase that skips (exit 4) is a failure. Prints one KTAP document, each
 # phase's KTAP nested, and "N passed, N failed, N skipped" over their test
@@ -36,7 +39,7 @@ for phase in "${phases[@]}"; do
 		continue
 	fi
 	ktap_diag "boot $phase: $variant kernel, disk ${img#"$TOP"/}"
-	"$TOP/scripts/vm-run.sh" -v "$variant" -t 900 -d "$img" -- "$script" "$phase" /dev/vda >"$cf.out" 2>&1
+	"$TOP/scripts/vm-run.sh" -v "$variant" -n two-boot -t 900 -d "$img" -- "$script" "$phase" /dev/vda >"$cf.out" 2>&1
 	rc=$?
 	ktap_parse -s -r "$rc" -c "$cf" <"$cf.out"
 	read -r p f s why <"$cf"

@@ -4,7 +4,10 @@
 # to build/vm-VARIANT/dmesg.log; for the debug variant any WARNING, BUG,
 # KASAN, lockdep or similar report in it makes the run fail.
 #
-# usage: vm-run.sh [-v VARIANT] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]
+# usage: vm-run.sh [-v VARIANT] [-n NAME] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]
+#   -n  a separate instance NAME of the variant, with its own directory
+#       build/vm-VARIANT-NAME and lock, so it can run while another VM of
+#       the variant runs (one run per variant and name at a time)
 #   -m  guest memory (default 2G, 3G for debug)
 #   -d  attach a raw disk image (/dev/vda, /dev/vdb, ... in order)
 #   -i  interactive shell (no command, stdin kept)
@@ -12,19 +15,21 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=release
+name=
 tmo=${VM_TIMEOUT:-1800}
 interactive=0
 mem=
 disks=()
-while getopts "v:t:m:d:i" o; do
+while getopts "v:n:t:m:d:i" o; do
 	case $o in
 	v) variant=$OPTARG ;;
+	n) name=$OPTARG ;;
 	t) tmo=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	d) [ -f "$OPTARG" ] || die "no disk image $OPTARG"
 	   disks+=(--disk "$OPTARG") ;;
 	i) interactive=1 ;;
-	*) die "usage: $0 [-v VARIANT] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]" ;;
+	*) die "usage: $0 [-v VARIANT] [-n NAME] [-t TIMEOUT_S] [-m MEM] [-d DISK]... [-i] [-- CMD...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -32,10 +37,10 @@ shift $((OPTIND - 1))
 O=$(objdir "$variant")
 kernel=$O/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no $variant kernel: run scripts/build-kernel.sh $variant"
-out=$BUILD/vm-$variant
-# One run per variant at a time: each run owns build/vm-VARIANT.
+out=$BUILD/vm-$variant${name:+-$name}
+# One run per variant (and name) at a time: each run owns its directory.
 mkdir -p "$BUILD"
-exec 9>"$BUILD/vm-$variant.lock"
+exec 9>"$out.lock"
 flock 9
 rm -rf "$out"
 mkdir -p "$out"
