@@ -1,8 +1,10 @@
 #!/bin/bash
 # Run checkpatch.pl --strict over every patch of patches/linux/series.
-# An ERROR always fails. A WARNING or CHECK fails unless the patch's commit
-# message justifies it by naming its checkpatch type (e.g. "checkpatch's
-# FILE_PATH_CHANGES warning does not apply: ..."), as DEVELOPERS.md asks.
+# An ERROR always fails. A WARNING or CHECK fails unless the patch justifies
+# it by naming its checkpatch type in its notes below the "---" line (e.g.
+# "checkpatch: FILE_PATH_CHANGES: ..."; a git note of the commit, which
+# 'make export' writes there), where reviewers read such remarks and git am
+# drops them.
 # Runs every time (no result is cached; it takes seconds). Prints one KTAP
 # result per patch (scripts/ktap.sh) and "N passed, N failed, N skipped":
 # a clean patch is not a passed test and counts nothing, a patch with an
@@ -20,8 +22,7 @@ for p in "${patches[@]}"; do
 	# python3-ply and python3-git, which another python3 on PATH may lack.
 	out=$(cd "$LINUX" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
 		--show-types --no-summary --color=never "$PATCHES/$p" 2>&1)
-	# The commit message: everything before the first "---" line.
-	msg=$(sed -n '/^Subject:/,/^---$/p' "$PATCHES/$p")
+	msg=$(patch_notes "$PATCHES/$p")
 	bad=()
 	while read -r level type; do
 		[ -n "$level" ] || continue

@@ -17,7 +17,7 @@ rm -f "$PATCHES"/*.patch
 if [ "$count" -gt 0 ]; then
 	cover=()
 	[ "$count" -gt 1 ] && cover=(--cover-letter)
-	git -C "$SRC" format-patch -q "${cover[@]}" --no-signature --zero-commit \
+	git -C "$SRC" format-patch -q "${cover[@]}" --notes --no-signature --zero-commit \
 		--base=base -o "$PATCHES" base..HEAD
 	if [ -f "$PATCHES/0000-cover-letter.patch" ] && [ -f "$PATCHES/cover-letter.txt" ]; then
 		subject=$(head -n1 "$PATCHES/cover-letter.txt")

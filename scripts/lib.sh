@@ -56,3 +56,14 @@ guest_only() {
 
 # Object dir of a kernel variant (release, debug, ...).
 objdir() { echo "$BUILD/kernel-$1"; }
+
+# The notes of a patch file written by 'git format-patch --notes': the
+# indented block after "Notes:" between the "---" line and the diffstat.
+patch_notes() {
+	awk '/^---$/ { sep = 1; next }
+	     sep && /^Notes:$/ { on = 1; next }
+	     on && /^    / { sub(/^    /, ""); print; next }
+	     on && /^$/ { print; next }
+	     on { exit }
+	     /^diff --git / { exit }' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}

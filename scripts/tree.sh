@@ -96,6 +96,11 @@ while read -r p; do
 		rm -f "$STAMP"
 		die "patches/$NAME: patch $n ($p) does not apply on the base $base_version plus the patches before it"
 	fi
+	# git am drops what follows "---": keep the patch's notes (reviewer
+	# notes such as checkpatch justifications) as the commit's git note,
+	# so that 'make export' writes them back.
+	notes=$(patch_notes "$PATCHES/$p")
+	[ -z "$notes" ] || git_t notes add -f -m "$notes" HEAD
 done < <(series)
 echo "$want $(git_t rev-parse HEAD)" >"$STAMP"
 log "applied $n patches to build/$NAME"
