@@ -7,7 +7,11 @@
 # (scripts/host-ns.sh), and only util-linux tests that need no loop device
 # run.
 #
-# usage: check-util-linux.sh [--host] [--strict] [--only beneath|upstream]
+# usage: check-util-linux.sh [--host] [--strict] [--only SET]
+#   SET: beneath (the --beneath cases and the libmount API test), upstream
+#   (util-linux's own tests), or the two halves of upstream, upstream-nodev
+#   (those that need no device) and upstream-loop (those that need loop
+#   devices: the VM only), which make check runs in two VMs at once
 #   --strict  the patched kernel (make check's VM run): a skipped --beneath
 #             or libmount case is a failure. Whether the kernel has
 #             MOVE_MOUNT_BENEATH is asked of the kernel itself
@@ -470,8 +474,7 @@ for p in "$MOUNT" "$TPROG/libmount-beneath" "$TPROG/probe-beneath"; do
 	[ -x "$p" ] || die "no ${p#"$TOP"/}: run scripts/build-util-linux.sh"
 done
 
-# [--host] [--strict] [--only beneath|upstream]: "beneath" is the --beneath
-# cases and the API test, "upstream" util-linux's own tests; both by default.
+# [--host] [--strict] [--only SET]: all by default (see the top).
 host=0 strict=0
 only=
 while [ $# -gt 0 ]; do
@@ -479,7 +482,7 @@ while [ $# -gt 0 ]; do
 	--host) host=1 ;;
 	--strict) strict=1 ;;
 	--only) only=$2; shift ;;
-	*) die "usage: $0 [--host] [--strict] [--only beneath|upstream]" ;;
+	*) die "usage: $0 [--host] [--strict] [--only beneath|upstream|upstream-nodev|upstream-loop]" ;;
 	esac
 	shift
 done
@@ -498,17 +501,17 @@ in_private_ns() {
 	return $rc
 }
 [ $host = 1 ] || guest_only "$0"
+cases=() ul_tests=()
 case $only in
-"" | beneath | upstream) ;;
-*) die "--only takes beneath or upstream" ;;
+"") cases=("${BENEATH_CASES[@]}" "${API_CASES[@]}") ul_tests=("${UL_TESTS_NODEV[@]}") ;;
+beneath) cases=("${BENEATH_CASES[@]}" "${API_CASES[@]}") ;;
+upstream | upstream-nodev) ul_tests=("${UL_TESTS_NODEV[@]}") ;;
+upstream-loop) [ $host = 0 ] || die "upstream-loop: loop devices, the VM only" ;;
+*) die "--only takes beneath, upstream, upstream-nodev or upstream-loop" ;;
 esac
-
-cases=()
-[ "$only" = upstream ] || cases=("${BENEATH_CASES[@]}" "${API_CASES[@]}")
-ul_tests=()
-if [ "$only" != beneath ]; then
-	ul_tests=("${UL_TESTS_NODEV[@]}")
-	[ $host = 0 ] && ul_tests+=("${UL_TESTS_LOOP[@]}")
+# The tests with loop devices: never on the host.
+if [ $host = 0 ] && { [ -z "$only" ] || [ "$only" = upstream ] || [ "$only" = upstream-loop ]; }; then
+	ul_tests+=("${UL_TESTS_LOOP[@]}")
 fi
 ktap_begin $((${#cases[@]} + ${#ul_tests[@]}))
 ktap_diag "kernel: $(uname -r) ($([ $host = 1 ] && echo "host, cases in scripts/host-ns.sh" || echo guest))"

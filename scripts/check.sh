@@ -4,10 +4,11 @@
 # (most tests keep one vCPU busy, so two VMs use both cores of a 2-core
 # machine):
 #   1. the release kernel: the selftests and mount --beneath cases in one
-#      boot, then util-linux's own suite
+#      boot, then util-linux's own tests that need loop devices
 #   2. the debug kernel's selftests (its log must show no WARNING/BUG/KASAN/
-#      lockdep report), then the overlayfs two-boot test on the release
-#      kernel (a separate instance, vm-run.sh -n)
+#      lockdep report), then on the release kernel (separate instances,
+#      vm-run.sh -n) the overlayfs two-boot test and util-linux's own tests
+#      that need no device
 # DEBUG=0 leaves out the debug kernel.
 #
 # Every test runs every time: builds are cached (ccache, make, the bisect
@@ -29,9 +30,10 @@ stages=(deps tree checkpatch "release kernel and selftests build" "bisect build"
 	"util-linux build")
 [ "$DEBUG" != 0 ] && stages+=("debug kernel build")
 stages+=("selftests and mount --beneath (release kernel, VM)"
-	"util-linux's own tests (release kernel, VM)")
+	"util-linux's own tests with loop devices (release kernel, VM)")
 [ "$DEBUG" != 0 ] && stages+=("selftests (debug kernel, VM)")
-stages+=("overlayfs two-boot (release kernel, VM)")
+stages+=("overlayfs two-boot (release kernel, VM)"
+	"util-linux's own tests without devices (release kernel, VM)")
 done_stages=0
 t_start=$SECONDS
 out=$(mktemp) bgdir=$(mktemp -d)
@@ -139,6 +141,8 @@ set -m
 (
 	[ $debug_ok = 1 ] && lane_run debug "$S/vm-run.sh" -v debug -- "$S/run-selftests.sh" --strict
 	lane_run two-boot "$S/ovl-two-boot.sh" release
+	[ $ul = 1 ] && lane_run ul "$S/vm-run.sh" -v release -n ul -- \
+		"$S/check-util-linux.sh" --only upstream-nodev
 ) &
 bgpid=$!
 set +m
@@ -149,8 +153,8 @@ if [ $ul = 1 ]; then
 	# One boot for both: the selftests and the mount --beneath cases.
 	stage tests "selftests and mount --beneath (release kernel, VM)" \
 		"$S/vm-run.sh" -v release -- "$S/guest-tests.sh"
-	stage tests "util-linux's own tests (release kernel, VM)" \
-		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream
+	stage tests "util-linux's own tests with loop devices (release kernel, VM)" \
+		"$S/vm-run.sh" -v release -- "$S/check-util-linux.sh" --only upstream-loop
 else
 	stage tests "selftests and mount --beneath (release kernel, VM)" \
 		"$S/vm-run.sh" -v release -- "$S/run-selftests.sh" --strict
@@ -167,4 +171,9 @@ if [ "$DEBUG" != 0 ]; then
 	fi
 fi
 lane_print two-boot "overlayfs two-boot (release kernel, VM)"
+if [ $ul = 1 ]; then
+	lane_print ul "util-linux's own tests without devices (release kernel, VM)"
+else
+	skip_stage "util-linux did not build"
+fi
 finish
