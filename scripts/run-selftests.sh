@@ -57,11 +57,17 @@ done
 
 wrap=()
 [ $host = 1 ] && wrap=("$TOP/scripts/host-ns.sh")
-# One program, as run_kselftest.sh runs a collection, except that the
-# runner's log goes to our stdout (/proc/self/fd/1): it opens "/dev/stdout",
-# which virtme-ng's guest links to its console.
+# One program, as run_kselftest.sh runs a collection, except that
+#  - the runner's log goes to our stdout (/proc/self/fd/1): it opens
+#    "/dev/stdout", which virtme-ng's guest links to its console
+#  - a collection without a "settings" file gets TEST_TIMEOUT seconds
+#    (300 by default) instead of kselftest's 45, made for real hardware:
+#    under TCG, and with KASAN and lockdep, 6.1's mount_setattr_test alone
+#    takes longer. A settings file's timeout applies as it is.
+export TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 # shellcheck disable=SC2016 # for sh -c
 runner='BASE_DIR=$PWD; . ./kselftest/runner.sh; logfile=/proc/self/fd/1
+kselftest_default_timeout=$TEST_TIMEOUT
 [ -w /dev/kmsg ] && [ "$3" = 0 ] && echo "kselftest: Running $1: $2" >>/dev/kmsg
 cd "$1" && run_many "$2"'
 cf=$(mktemp) log=$(mktemp) kf=$(mktemp)
