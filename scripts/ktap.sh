@@ -232,7 +232,7 @@ ktap_parse() {
 			} else if (rc == 4 && s == 0 && strict) {
 				f++; why = "FAIL exit status 4 (skip) on the patched kernel"
 			}
-			if (why == "" && rc != 0) why = "exit=" rc
+			if (why == "" && rc != 0 && f > 0) why = "exit=" rc
 		}
 		print p, f, s, why > cf
 		for (k = 1; k <= nf; k++) print failed[k] > cf
