@@ -146,7 +146,7 @@ set -m
 ) &
 bgpid=$!
 set +m
-ktap_diag "---- the debug kernel's selftests and the two-boot test run in a background lane"
+ktap_diag "---- in a background lane: the debug kernel's selftests, the two-boot test, util-linux's own tests without devices"
 
 # Lane 1.
 if [ $ul = 1 ]; then
