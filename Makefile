@@ -3,7 +3,7 @@ S := scripts
 
 .PHONY: all help deps tree export kernel kernel-debug selftests check check-host \
 	check-debug checkpatch bisect-build shell demo bench clean \
-	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host
+	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host mutants
 
 all: help
 
@@ -77,6 +77,9 @@ demo:
 
 bench: kernel
 	@$(S)/bench.sh
+
+mutants: selftests
+	@MUTANTS='$(MUTANTS)' $(S)/mutants.sh
 
 clean:
 	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-* build/cache-* \
