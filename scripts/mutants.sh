@@ -30,7 +30,10 @@
 # "N killed, N survived" (", N errors" when there are). Exit status 0 when
 # every mutant was killed, 1 when one survived or was an error, 2 when the
 # run could not tell (setup, unmutated build or sanity check failed).
-# Results: build/mutants/results.tsv; logs: build/mutants/NAME.*.log.
+# Results: build/mutants/results.tsv; logs: build/mutants/NAME.*.log. A
+# verdict is kept (build/mutants/NAME.result) and not redone while the
+# mutant, the unmutated kernel image and the tests are the same, so a run
+# that was interrupted resumes where it stopped (MUTANT_RETEST=1 redoes all).
 # Environment: MUTANT_SELFTESTS=DIR runs the selftests installed in DIR
 # instead of build/selftests; MUTANT_JOBS (default 2) make -j;
 # MUTANT_VM_TIMEOUT (default 3600 s) the sanity runs' VM timeout (a mutant
@@ -229,11 +232,11 @@ base_hash=$(image_hash)
 
 # Sanity: the unmutated kernel passes each collection, one boot each.
 # Cached by kernel image, test binaries and the scripts that run them.
-tests_hash=$( (cd "$SELF" && find -L . -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum "$TOP/scripts/mutants.sh" "$TOP/scripts/run-selftests.sh" "$TOP/scripts/ovl-two-boot.sh") | sha256sum | cut -d' ' -f1)
+tests_hash=$( (cd "$SELF" && find -L . -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum "$TOP/scripts/run-selftests.sh" "$TOP/scripts/ovl-two-boot.sh") | sha256sum | cut -d' ' -f1)
 declare -A c_time=() c_skip=()
 for c in "${!colls[@]}"; do
 	key=sanity-${c//\//_}
-	stamp=$(echo "$base_hash $tests_hash $c" | sha256sum | cut -d' ' -f1)
+	stamp=$( (echo "$base_hash $tests_hash $c"; cat "$TOP/scripts/mutants.sh") | sha256sum | cut -d' ' -f1)
 	if [ "$(cat "$OUT/$key.stamp" 2>/dev/null)" = "$stamp" ]; then
 		c_time[$c]=$(cat "$OUT/$key.time")
 		c_skip[$c]=$(cat "$OUT/$key.skip")
@@ -269,8 +272,16 @@ for f in "${mutants[@]}"; do
 	echo "rule:   $rule"
 	echo "tests:  ${s% } (expected killer: $(hdr "$f" Expect))"
 	result='' by='' bsecs=0 tsecs=0
-	revert
-	if ! git -C "$WT" apply --whitespace=nowarn "$f" 2>"$OUT/$name.apply.log"; then
+	# The verdict on the same mutant, kernel and tests is not redone.
+	key=$( (cat "$f"; echo "$base_hash $tests_hash $s") | sha256sum | cut -d' ' -f1)
+	if [ -z "${MUTANT_RETEST:-}" ] && [ "$(head -n1 "$OUT/$name.result" 2>/dev/null)" = "$key" ]; then
+		IFS=$'\x1f' read -r result by bsecs tsecs < <(sed -n 2p "$OUT/$name.result")
+		echo "(the verdict of an earlier run on this very mutant, kernel and tests; MUTANT_RETEST=1 redoes it)"
+	fi
+	[ -n "$result" ] || { rm -f "$OUT/$name.result"; revert; }
+	if [ -n "$result" ]; then
+		:
+	elif ! git -C "$WT" apply --whitespace=nowarn "$f" 2>"$OUT/$name.apply.log"; then
 		result=error by="does not apply: $(head -n1 "$OUT/$name.apply.log")"
 	else
 		t0=$SECONDS
@@ -281,7 +292,7 @@ for f in "${mutants[@]}"; do
 		fi
 		bsecs=$((SECONDS - t0))
 	fi
-	revert
+	[ -n "$result" ] || revert
 	if [ -z "$result" ]; then
 		# The VM timeout: 4 times what the collections took unmutated (TCG
 		# slows down a lot when the machine is busy), plus 5 minutes.
@@ -305,6 +316,7 @@ for f in "${mutants[@]}"; do
 		else
 			result=survived by=''
 		fi
+		[ "$result" = error ] || printf '%s\n%s\x1f%s\x1f%s\x1f%s\n' "$key" "$result" "$by" "$bsecs" "$tsecs" >"$OUT/$name.result"
 	fi
 	case $result in
 	killed) killed=$((killed + 1)); echo "killed by: $by" ;;
