@@ -143,6 +143,31 @@ seldir() {
 	echo "$dir"
 }
 
+# in_session TIMEOUT LOG CMD...: run CMD (a VM run) in a session of its own,
+# its output appended to LOG, and stop everything it started if it has not
+# ended TIMEOUT s later. vm-run.sh's timeout stops vng but not the
+# virtme-run and QEMU under it: a hung guest would block the run forever.
+in_session() {
+	local tmo=$1 log=$2 pid n=0
+	shift 2
+	# shellcheck disable=SC2016 # expanded by that bash
+	setsid bash -c 'set -o pipefail; "$@" 2>&1 | cat >>"$0"' "$log" "$@" </dev/null &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ $n -ge "$tmo" ]; then
+			echo "error: still running after ${tmo} s: stopped" >>"$log"
+			kill -TERM -- "-$pid" 2>/dev/null
+			sleep 5
+			kill -KILL -- "-$pid" 2>/dev/null
+			wait "$pid"
+			return 124
+		fi
+		sleep 5
+		n=$((n + 5))
+	done
+	wait "$pid"
+}
+
 KPAT='WARNING:|BUG:|UBSAN:|Oops|general protection fault|Kernel panic|list_add corruption|list_del corruption|suspicious RCU usage|INFO: task .* blocked'
 
 # run_tests NAME TIMEOUT COLLECTION...: boot the built kernel, run the
@@ -162,10 +187,10 @@ run_tests() {
 		key=$(printf '%s\n' "${st[@]}" | sort -u | tr '/\n' '_-')
 		dir=$(seldir "${key%-}" "${st[@]}")
 		[ -s "$dir/kselftest-list.txt" ] || { rfail="no test in ${SELF#"$TOP"/} for: ${st[*]}"; rsecs=0; return 1; }
-		"$TOP/scripts/vm-run.sh" -v "$VARIANT" -t "$tmo" -- \
+		in_session $((tmo + 60)) "$log" "$TOP/scripts/vm-run.sh" -v "$VARIANT" -t "$tmo" -- \
 			env SELFTESTS_DIR="$dir" TEST_TIMEOUT="${MUTANT_TEST_TIMEOUT:-900}" \
-			"$TOP/scripts/run-selftests.sh" 2>&1 | cat >>"$log"
-		rc=${PIPESTATUS[0]}
+			"$TOP/scripts/run-selftests.sh"
+		rc=$?
 		cp "$BUILD/vm-$VARIANT/dmesg.log" "$OUT/$name.dmesg.log" 2>/dev/null || rm -f "$OUT/$name.dmesg.log"
 		# Test cases: the programs' own results, nested ("# " or indented).
 		rfail=$(sed -nE '/^(# |[[:space:]]+)not ok [0-9]+ selftests: /d
@@ -199,7 +224,9 @@ run_tests() {
 	fi
 	if [ $two = 1 ]; then
 		local tlog=$OUT/$name.two-boot.log
-		"$TOP/scripts/ovl-two-boot.sh" "$VARIANT" >"$tlog" 2>&1
+		: >"$tlog"
+		# Two boots of at most 900 s each (ovl-two-boot.sh's vm-run -t).
+		in_session 1900 "$tlog" "$TOP/scripts/ovl-two-boot.sh" "$VARIANT"
 		rc=$?
 		cat "$tlog" >>"$log"
 		local f s
