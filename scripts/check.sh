@@ -1,8 +1,9 @@
 #!/bin/bash
-# make check: deps, tree, checkpatch, bisect build, the release and debug
-# kernels, then the tests in VMs, in two lanes that run at the same time
-# (most tests keep one vCPU busy, so two VMs use both cores of a 2-core
-# machine):
+# make check: deps, tree, checkpatch, bisect build, the compile check of
+# what the series touches under Debian's config (debian-compile-check.sh),
+# the release and debug kernels, then the tests in VMs, in two lanes that
+# run at the same time (most tests keep one vCPU busy, so two VMs use both
+# cores of a 2-core machine):
 #   1. the release kernel: the selftests and mount --beneath cases in one
 #      boot, then util-linux's own tests that need loop devices
 #   2. the debug kernel's selftests (its log must show no WARNING/BUG/KASAN/
@@ -27,7 +28,7 @@ S=$TOP/scripts
 DEBUG=${DEBUG:-1}
 
 stages=(deps tree checkpatch "release kernel and selftests build" "bisect build"
-	"util-linux build")
+	"Debian-config compile check" "util-linux build")
 [ "$DEBUG" != 0 ] && stages+=("debug kernel build")
 stages+=("selftests and mount --beneath (release kernel, VM)"
 	"util-linux's own tests with loop devices (release kernel, VM)")
@@ -131,6 +132,9 @@ if ! stage step "release kernel and selftests build" \
 	finish
 fi
 stage tests "bisect build" "$S/bisect-build.sh"
+# What the series touches, with Debian's config: overlayfs as a module
+# against vmlinux's exports (the full Debian build is make kernel-debian).
+stage step "Debian-config compile check" "$S/debian-compile-check.sh"
 ul=0
 stage step "util-linux build" "$S/build-util-linux.sh" && ul=1
 debug_ok=0
