@@ -45,10 +45,17 @@ main() {
 		rm -f "$O/.mb-built"
 		log "building the Debian-config kernel in ${O#"$TOP"/} (-j$DEBIAN_JOBS; log: ${O#"$TOP"/}/build.log)"
 		local start=$SECONDS
-		nice -n 5 "${DEBIAN_MAKE[@]}" O="$O" -j"$DEBIAN_JOBS" olddefconfig bzImage modules >"$O/build.log" 2>&1 || {
-			grep -E 'error|Error' -m 30 "$O/build.log" >&2 || tail -30 "$O/build.log" >&2
-			die "the Debian-config kernel does not build (full log: ${O#"$TOP"/}/build.log)"
-		}
+		: >"$O/build.log"
+		# The kernel first, then the modules: a bootable kernel is there
+		# half-way (modules can then be built one by one for a quick boot).
+		local t
+		for t in bzImage modules; do
+			nice -n 5 "${DEBIAN_MAKE[@]}" O="$O" -j"$DEBIAN_JOBS" olddefconfig "$t" >>"$O/build.log" 2>&1 || {
+				grep -E 'error|Error' -m 30 "$O/build.log" >&2 || tail -30 "$O/build.log" >&2
+				die "the Debian-config kernel does not build (full log: ${O#"$TOP"/}/build.log)"
+			}
+			log "$t done ($((SECONDS - start)) s)"
+		done
 		release=$("${DEBIAN_MAKE[@]}" O="$O" -s kernelrelease)
 		echo "$(date -u +%FT%TZ) $(git -C "$LINUX" rev-parse --short HEAD) $release bzImage+modules $((SECONDS - start)) s" \
 			>>"$O/build-times.txt"
