@@ -10,6 +10,7 @@
 #   build-kernel-debian.sh --deb    also linux-image and linux-headers packages
 #                                   (bindeb-pkg) in build/deb (make deb-kernel)
 #   build-kernel-debian.sh --config only write the config to build/kconfig-debian
+#   build-kernel-debian.sh --release print the kernel release of the last build
 #
 # Unchanged inputs rebuild nothing. The time of each build is appended to
 # build/kernel-debian/build-times.txt.
@@ -17,15 +18,62 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/debian-config.sh"
 
+# repack DEB [CONTROL_FILTER...]: unpack DEB, pass DEBIAN/control through
+# the filter command if given, and build it again, xz-compressed.
+repack() {
+	local deb=$1 t
+	shift
+	t=$(mktemp -d "$BUILD/.repack.XXXXXX")
+	dpkg-deb -R "$deb" "$t/p"
+	if [ $# -gt 0 ]; then
+		"$@" <"$t/p/DEBIAN/control" >"$t/control"
+		mv "$t/control" "$t/p/DEBIAN/control"
+	fi
+	nice -n 5 dpkg-deb --root-owner-group -Zxz -b "$t/p" "$deb" >/dev/null
+	rm -rf "$t"
+}
+
+# describe_image DEB RELEASE PKGVERSION
+describe_image() {
+	local n base
+	n=$(series | wc -l)
+	base=$(debian_base_version)
+	DESC="Linux $2, Debian's 6.1 with MOVE_MOUNT_BENEATH
+ Debian 12's Linux $base (linux-source-6.1) with $n patches: move_mount(2)
+ MOVE_MOUNT_BENEATH and reusable volatile overlayfs mounts. Built with
+ Debian's own config, config.$DEBIAN_FLAVOUR of linux-config-6.1 $base,
+ and only what a local build needs: its own release string $2 (the
+ series changes struct super_block, so it is not ABI-compatible with
+ Debian's $base kernels: out-of-tree and DKMS modules are rebuilt against
+ linux-headers-$2), modules signed with a key made at build time, no debug
+ info.
+ .
+ The only deviation from Debian's config: 9p (NET_9P, NET_9P_VIRTIO, 9P_FS)
+ as modules, for virtme-ng's root file system (config/debian-vm.config).
+ .
+ This package contains the Linux kernel, modules and corresponding other
+ files, version: $2." repack "$1" awk '
+		/^Description:/ { n = split(ENVIRON["DESC"], l, "\n"); print "Description: " l[1]
+			for (i = 2; i <= n; i++) print l[i]; skip = 1; next }
+		skip && /^ / { next }
+		{ skip = 0; print }'
+}
+
 main() {
 	local mode=${1:-kernel}
 	case $mode in
 	kernel | --kernel) mode=kernel ;;
 	--deb) mode=deb ;;
 	--config) mode=config ;;
-	*) die "usage: $0 [--deb|--config]" ;;
+	--release) mode=release ;;
+	*) die "usage: $0 [--deb|--config|--release]" ;;
 	esac
 	local O=$BUILD/kernel-debian
+	if [ "$mode" = release ]; then
+		[ -f "$O/include/config/kernel.release" ] || die "no Debian-config kernel built in ${O#"$TOP"/}"
+		cat "$O/include/config/kernel.release"
+		return 0
+	fi
 	debian_config "$BUILD/kconfig-debian"
 	[ "$mode" != config ] || { log "config: ${DEBIAN_KCONFIG#"$TOP"/}"; return 0; }
 
@@ -83,12 +131,21 @@ main() {
 	rm -f "$BUILD"/linux-*_"$pkgver"_*.deb "$BUILD"/linux-*_"$pkgver"_*.buildinfo "$BUILD"/linux-*_"$pkgver"_*.changes
 	log "packaging $release (bindeb-pkg)"
 	local start=$SECONDS
+	# Uncompressed here: the image package is compressed once, below.
 	nice -n 5 "${DEBIAN_MAKE[@]}" O="$O" -j"$DEBIAN_JOBS" KDEB_PKGVERSION="$pkgver" \
-		KDEB_SOURCENAME=linux-beneath KDEB_COMPRESS=xz \
+		KDEB_SOURCENAME=linux-beneath KDEB_COMPRESS=none \
 		DPKG_FLAGS=-d bindeb-pkg >"$O/deb.log" 2>&1 || {
 		tail -30 "$O/deb.log" >&2
 		die "bindeb-pkg failed (full log: ${O#"$TOP"/}/deb.log)"
 	}
+	# The image package's description says what it is and names its only
+	# deviation from Debian's config (config/debian-vm.config).
+	local img=("$BUILD"/linux-image-"$release"_"$pkgver"_*.deb) hdr=("$BUILD"/linux-headers-"$release"_"$pkgver"_*.deb)
+	if [ ! -f "${img[0]}" ] || [ ! -f "${hdr[0]}" ]; then
+		die "bindeb-pkg made no linux-image/linux-headers package for $release"
+	fi
+	describe_image "${img[0]}" "$release" "$pkgver" >>"$O/deb.log" 2>&1 || die "cannot rewrite the description of ${img[0]}"
+	repack "${hdr[0]}" >>"$O/deb.log" 2>&1 || die "cannot compress ${hdr[0]}"
 	echo "$(date -u +%FT%TZ) $(git -C "$LINUX" rev-parse --short HEAD) $release bindeb-pkg $((SECONDS - start)) s" \
 		>>"$O/build-times.txt"
 	# linux-libc-dev is the UAPI headers: not something a user needs here.

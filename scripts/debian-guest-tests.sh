@@ -1,0 +1,47 @@
+#!/bin/bash
+# Run in the guest by scripts/check-debian.sh, on the Debian-config kernel
+# installed from its package (vm-run.sh -v debian), in one boot:
+#   1. the selftests (run-selftests.sh --strict: a SKIP in the series' own
+#      collections is a failure)
+#   2. the mount --beneath cases (check-util-linux.sh --strict --only beneath)
+#   3. the packaged util-linux (check-deb-util-linux.sh: its mount --beneath,
+#      run from the packages unpacked in a throw-away root), when make
+#      deb-util-linux has made packages
+# (The overlayfs module-reload case needs a boot without vng's overlays:
+# check-debian.sh runs it in one of its own, vm-run.sh -N.)
+# Prints one KTAP document with each nested and ends with
+# "N passed, N failed, N skipped" over their test cases. Exit status 1 if
+# any failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/ktap.sh"
+
+guest_only "$0"
+runs=("selftests:$TOP/scripts/run-selftests.sh --strict"
+	"mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath")
+ul_debs=()
+for f in "$BUILD"/deb/*.deb; do
+	case ${f##*/} in
+	linux-*) ;;
+	*) [ -f "$f" ] && ul_debs+=("$f") ;;
+	esac
+done
+if [ ${#ul_debs[@]} -gt 0 ] && [ -x "$TOP/scripts/check-deb-util-linux.sh" ]; then
+	runs+=("util-linux packages:$TOP/scripts/check-deb-util-linux.sh")
+fi
+ktap_begin ${#runs[@]}
+ktap_diag "kernel $(uname -r), $(uname -v)"
+ktap_diag "overlay: $(modinfo -F filename overlay 2>&1)"
+[ ${#ul_debs[@]} -gt 0 ] || ktap_diag "no util-linux packages in build/deb (make deb-util-linux): mount --beneath from build/bin only"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in "${runs[@]}"; do
+	name=${r%%:*}
+	# shellcheck disable=SC2086 # the command carries its arguments
+	${r#*:} 2>&1 | tee "$out" | ktap_indent
+	rc=${PIPESTATUS[0]}
+	ktap_counts "$out" || ktap_diag "$name: no summary line (exit=$rc)"
+	[ "$rc" != 0 ] && [ "$KTAP_F" = 0 ] && KTAP_F=1
+	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$([ "$rc" = 0 ] || echo "exit=$rc")"
+done
+ktap_end
