@@ -2,6 +2,7 @@
 S := scripts
 
 .PHONY: all help deps tree export kernel kernel-debug selftests check check-host \
+	kernel-debian deb deb-kernel check-debian debian-compile-check \
 	check-debug checkpatch bisect-build shell demo bench clean \
 	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host mutants
 
@@ -15,6 +16,9 @@ help:
 	@echo "make tree         (re)create build/linux from patches/linux (FORCE=1 drops work)"
 	@echo "make export       export build/linux's commits to patches/linux"
 	@echo "make kernel       build the release kernel; kernel-debug: the debug one"
+	@echo "make kernel-debian  the series with Debian's own config (hours cold)"
+	@echo "make deb         kernel and util-linux .deb packages in build/deb"
+	@echo "make check-debian  those packages installed in a throw-away root, tested in the VM"
 	@echo "make shell        boot the patched kernel with an interactive shell"
 	@echo "make bench        benchmarks on the host and the patched 6.1 (VM): build/bench/"
 	@echo "make util-linux   build mount --beneath (patches/util-linux) into build/bin"
@@ -50,6 +54,21 @@ check:
 
 check-debug: kernel-debug selftests
 	@$(S)/vm-run.sh -v debug -- $(S)/run-selftests.sh --strict
+
+kernel-debian: tree
+	@$(S)/build-kernel-debian.sh
+
+# The kernel packages only; make deb adds util-linux's (deb-util-linux).
+deb-kernel: tree
+	@$(S)/build-kernel-debian.sh --deb
+
+deb: deb-kernel deb-util-linux
+
+check-debian: tree
+	@$(S)/check-debian.sh
+
+debian-compile-check: tree
+	@$(S)/debian-compile-check.sh
 
 check-host: selftests
 	@$(S)/run-selftests.sh --host

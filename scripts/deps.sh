@@ -8,7 +8,7 @@ VIRTME_NG_VERSION=1.42
 PKGS=(
 	build-essential flex bison bc libelf-dev libssl-dev cpio kmod rsync
 	ccache xz-utils git pkg-config
-	linux-source-6.1
+	linux-source-6.1 linux-config-6.1 fakeroot
 	qemu-system-x86 udev busybox-static
 	liburing-dev libmount-dev libcap-dev
 	erofs-utils dmsetup e2fsprogs util-linux
