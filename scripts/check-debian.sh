@@ -21,7 +21,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/ktap.sh"
 S=$TOP/scripts
-ROOT=$BUILD/debian-root
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -62,33 +61,6 @@ step() {
 	return "$rc"
 }
 
-# The packages of the current build, unpacked into a fresh root.
-install_root() {
-	local rel img debs=() f
-	rel=$("$S/build-kernel-debian.sh" --release) || return 1
-	img=("$BUILD"/deb/linux-image-"$rel"_*.deb)
-	[ -f "${img[0]}" ] || { echo "no linux-image-$rel package in build/deb"; return 1; }
-	debs+=("${img[0]}")
-	for f in "$BUILD"/deb/*.deb; do
-		case ${f##*/} in
-		linux-*) ;;
-		*) [ -f "$f" ] && debs+=("$f") ;;
-		esac
-	done
-	rm -rf "$ROOT.new" "$ROOT"
-	mkdir -p "$ROOT.new"
-	for f in "${debs[@]}"; do
-		echo "dpkg -x ${f#"$TOP"/} ($(du -h "$f" | cut -f1))"
-		dpkg -x "$f" "$ROOT.new" || return 1
-	done
-	[ -f "$ROOT.new/boot/vmlinuz-$rel" ] || { echo "no boot/vmlinuz-$rel in the package"; return 1; }
-	[ -f "$ROOT.new/lib/modules/$rel/kernel/fs/overlayfs/overlay.ko" ] ||
-		{ echo "no overlay.ko in the package"; return 1; }
-	[ -f "$ROOT.new/lib/modules/$rel/modules.dep" ] || depmod -b "$ROOT.new" "$rel" || return 1
-	echo "$rel: $(find "$ROOT.new/lib/modules/$rel" -name '*.ko' | wc -l) modules"
-	mv "$ROOT.new" "$ROOT"
-}
-
 step "$S/build-kernel-debian.sh" --deb || finish
 if [ -x "$S/deb-util-linux.sh" ]; then
 	step "$S/deb-util-linux.sh" || finish
@@ -97,7 +69,7 @@ else
 	ktap_step_skip "${steps[1]}" "no scripts/deb-util-linux.sh: the kernel packages only"
 fi
 step bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && '$S/build-util-linux.sh'" || finish
-step install_root || finish
+step "$S/install-debian-root.sh" || finish
 
 # vm_tests NAME VM-RUN-ARGS...: a tests stage in the VM, nested.
 vm_tests() {
