@@ -58,11 +58,13 @@ check-debug: kernel-debug selftests
 kernel-debian: tree
 	@$(S)/build-kernel-debian.sh
 
-# The kernel packages only; make deb adds util-linux's (deb-util-linux).
+# The kernel packages only; make deb adds util-linux's (deb-util-linux),
+# first: deb-util-linux.sh empties build/deb.
 deb-kernel: tree
 	@$(S)/build-kernel-debian.sh --deb
 
-deb: deb-kernel deb-util-linux
+deb: tree deb-util-linux
+	@$(S)/build-kernel-debian.sh --deb
 
 check-debian: tree
 	@$(S)/check-debian.sh
