@@ -2,8 +2,8 @@
 # make check-debian: the series as a Debian 12 user installs it, booted and
 # tested. Not part of make check (the Debian-config build takes hours cold
 # on 2 cores; make check has the fast compile check, debian-compile-check.sh).
-#   1. the kernel packages (build-kernel-debian.sh --deb) and, when
-#      scripts/deb-util-linux.sh exists, the util-linux packages, in build/deb
+#   1. when scripts/deb-util-linux.sh exists, the util-linux packages, then
+#      the kernel packages (build-kernel-debian.sh --deb), in build/deb
 #   2. the selftests and mount --beneath (build-selftests.sh against the
 #      release kernel's UAPI headers, build-util-linux.sh)
 #   3. the packages unpacked (dpkg -x) into a throw-away root,
@@ -24,7 +24,7 @@ S=$TOP/scripts
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-steps=("Debian-config kernel packages" "util-linux packages"
+steps=("util-linux packages" "Debian-config kernel packages"
 	"release kernel, selftests and util-linux build" "install into build/debian-root")
 tests=("overlayfs module reload (Debian-config kernel, VM)" "selftests and mount --beneath (Debian-config kernel, VM)")
 ktap_begin $((${#steps[@]} + ${#tests[@]}))
@@ -61,13 +61,14 @@ step() {
 	return "$rc"
 }
 
-step "$S/build-kernel-debian.sh" --deb || finish
+# util-linux's first: deb-util-linux.sh empties build/deb.
 if [ -x "$S/deb-util-linux.sh" ]; then
 	step "$S/deb-util-linux.sh" || finish
 else
 	n=$((n + 1))
-	ktap_step_skip "${steps[1]}" "no scripts/deb-util-linux.sh: the kernel packages only"
+	ktap_step_skip "${steps[0]}" "no scripts/deb-util-linux.sh: the kernel packages only"
 fi
+step "$S/build-kernel-debian.sh" --deb || finish
 step bash -c "'$S/build-kernel.sh' release && '$S/build-selftests.sh' release && '$S/build-util-linux.sh'" || finish
 step "$S/install-debian-root.sh" || finish
 
