@@ -4,7 +4,8 @@ S := scripts
 .PHONY: all help deps tree export kernel kernel-debug selftests check check-host \
 	kernel-debian deb deb-kernel check-debian debian-compile-check \
 	check-debug checkpatch bisect-build shell demo bench clean \
-	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host mutants
+	util-linux tree-util-linux export-util-linux check-util-linux check-util-linux-host mutants \
+	deb-util-linux check-deb-util-linux
 
 all: help
 
@@ -24,6 +25,8 @@ help:
 	@echo "make util-linux   build mount --beneath (patches/util-linux) into build/bin"
 	@echo "make check-util-linux[-host]  its tests in the VM (on the host)"
 	@echo "make tree-util-linux / export-util-linux  the util-linux edit loop"
+	@echo "make deb-util-linux   Debian's util-linux packages with the series: build/deb"
+	@echo "make check-deb-util-linux  test them in the VM (a throw-away root)"
 
 deps:
 	@$(S)/deps.sh
@@ -93,6 +96,12 @@ check-util-linux: kernel util-linux
 check-util-linux-host: util-linux
 	@$(S)/check-util-linux.sh --host
 
+deb-util-linux:
+	@$(S)/deb-util-linux.sh
+
+check-deb-util-linux: kernel
+	@$(S)/vm-run.sh -v release -n ul -- $(S)/check-deb-util-linux.sh
+
 demo:
 	@$(S)/demo.sh
 
@@ -104,5 +113,5 @@ mutants: selftests
 
 clean:
 	rm -rf build/kernel-* build/kconfig-* build/selftests* build/vm-* build/cache-* \
-		build/util-linux-gen build/util-linux-obj build/bin build/bench build/bench-bin \
-		build/bench-vm
+		build/util-linux-gen build/util-linux-obj build/util-linux-obj-shared build/bin build/bench build/bench-bin \
+		build/bench-vm build/deb-util-linux

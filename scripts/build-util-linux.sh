@@ -12,7 +12,11 @@
 #   build/util-linux-obj  out-of-tree configure and build: only libblkid,
 #                         libmount and mount/umount, static (no shared
 #                         libraries, so build/bin/mount needs no
-#                         LD_LIBRARY_PATH), plus the test programs.
+#                         LD_LIBRARY_PATH), plus the helpers of
+#                         util-linux's own tests (tests/ts)
+#   build/util-linux-obj-shared  the same configured with shared libraries
+#                         only: libmount.so.1 for the ABI test
+#                         (tests/ts/mount/beneath-abi), nothing else
 #
 # Idempotent: with nothing changed nothing is regenerated, reconfigured or
 # rebuilt. A changed series only copies the changed files (make rebuilds what
@@ -24,8 +28,8 @@ set -euo pipefail
 project util-linux
 GEN=$BUILD/util-linux-gen
 OBJ=$BUILD/util-linux-obj
+OBJ_SHARED=$BUILD/util-linux-obj-shared
 BIN=$BUILD/bin
-TESTSRC=$TOP/tests/util-linux
 UL_JOBS=${UL_JOBS:-2}
 
 CONFIGURE_ARGS=(
@@ -88,42 +92,43 @@ if [ "$synced" != "$head" ]; then
 	echo "$head" >"$GEN/.mb-synced"
 fi
 
-# Configure when the build system or the arguments changed.
-want_cfg=$(printf '%s\n' "$(stat -c %Y "$GEN/configure")" "${CONFIGURE_ARGS[@]}" | sha256sum | cut -d' ' -f1)
-if [ ! -f "$OBJ/config.status" ] || [ "$(cat "$OBJ/.mb-configured" 2>/dev/null)" != "$want_cfg" ]; then
-	log "util-linux: configuring in ${OBJ#"$TOP"/}"
-	rm -f "$OBJ/.mb-configured"
-	(cd "$OBJ" && "$GEN/configure" "${CONFIGURE_ARGS[@]}") >"$OBJ/configure.log" 2>&1 ||
-		{ tail -n 30 "$OBJ/configure.log" >&2; die "configure failed (build/util-linux-obj/configure.log)"; }
-	echo "$want_cfg" >"$OBJ/.mb-configured"
+# configure DIR ARGS...: configure in DIR when the build system or the
+# arguments changed.
+configure() {
+	local dir=$1 want
+	shift
+	want=$(printf '%s\n' "$(stat -c %Y "$GEN/configure")" "$@" | sha256sum | cut -d' ' -f1)
+	[ -f "$dir/config.status" ] && [ "$(cat "$dir/.mb-configured" 2>/dev/null)" = "$want" ] &&
+		return 0
+	log "util-linux: configuring in ${dir#"$TOP"/}"
+	mkdir -p "$dir"
+	rm -f "$dir/.mb-configured"
+	(cd "$dir" && "$GEN/configure" "$@") >"$dir/configure.log" 2>&1 ||
+		{ tail -n 30 "$dir/configure.log" >&2; die "configure failed (${dir#"$TOP"/}/configure.log)"; }
+	echo "$want" >"$dir/.mb-configured"
 	log "util-linux: configure done at $SECONDS s"
-fi
+}
+configure "$OBJ" "${CONFIGURE_ARGS[@]}"
+configure "$OBJ_SHARED" "${CONFIGURE_ARGS[@]/--disable-shared/--enable-shared}" --disable-static
 
 # mount, umount and the helpers of util-linux's own libmount and mount tests.
 HELPERS=(test_mount_cache test_mount_context test_mount_debug test_mount_lock
 	test_mount_monitor test_mount_optstr test_mount_tab test_mount_tab_diff
-	test_mount_tab_update test_mount_utils test_mount_version)
+	test_mount_tab_update test_mount_utils test_mount_version test_mount_beneath)
 log "util-linux: make -j$UL_JOBS"
 if ! make -C "$OBJ" -j"$UL_JOBS" mount umount "${HELPERS[@]}" >"$OBJ/make.log" 2>&1; then
 	grep -E 'error|Error' "$OBJ/make.log" | head -n 30 >&2
 	die "make failed (build/util-linux-obj/make.log)"
 fi
 grep -E 'warning:' "$OBJ/make.log" >&2 || true
+log "util-linux: make -j$UL_JOBS libmount.la (shared)"
+if ! make -C "$OBJ_SHARED" -j"$UL_JOBS" libmount.la >"$OBJ_SHARED/make.log" 2>&1; then
+	grep -E 'error|Error' "$OBJ_SHARED/make.log" | head -n 30 >&2
+	die "make failed (build/util-linux-obj-shared/make.log)"
+fi
 
 for p in mount umount; do
 	install -C -m 0755 "$OBJ/$p" "$BIN/$p"
 done
 
-# Our own test programs, statically linked against the built libmount.
-T=$OBJ/mb-tests
-mkdir -p "$T"
-LIBS=("$OBJ/.libs/libmount.a" "$OBJ/.libs/libblkid.a")
-for src in "$TESTSRC"/*.c; do
-	[ -e "$src" ] || continue
-	out=$T/$(basename "$src" .c)
-	if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ "${LIBS[0]}" -nt "$out" ]; then
-		log "util-linux: building tests/util-linux/$(basename "$src")"
-		gcc -O2 -g -Wall -Wextra -Werror -I"$OBJ/libmount/src" -o "$out" "$src" "${LIBS[@]}"
-	fi
-done
 log "util-linux: build/bin/mount: $("$BIN/mount" -V) ($SECONDS s)"

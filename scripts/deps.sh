@@ -39,3 +39,24 @@ if ! command -v vng >/dev/null 2>&1 ||
 	python3 -m pip install -q "virtme-ng==$VIRTME_NG_VERSION"
 	command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
 fi
+
+# deps.sh deb: also what make deb-util-linux needs: Debian's packaging tools
+# and util-linux's build dependencies (from its source package).
+if [ "${1:-}" = deb ]; then
+	deb_pkgs=(devscripts quilt fakeroot equivs)
+	missing=()
+	status=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${deb_pkgs[@]}" 2>/dev/null || true)
+	for p in "${deb_pkgs[@]}"; do
+		grep -q "^$p ii" <<<"$status" || missing+=("$p")
+	done
+	export DEBIAN_FRONTEND=noninteractive
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "deps: installing Debian packages: ${missing[*]}"
+		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	"$(dirname "$0")/deb-src.sh"
+	if apt-get build-dep -s util-linux 2>/dev/null | grep -q '^Inst '; then
+		echo "deps: installing the build dependencies of util-linux"
+		$SUDO apt-get build-dep -y -qq util-linux >/dev/null
+	fi
+fi

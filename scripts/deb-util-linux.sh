@@ -1,0 +1,87 @@
+#!/bin/bash
+# make deb-util-linux: Debian's util-linux source package (the version in
+# build/util-linux's base, 2.38.1-5+deb12u3) with the patches/util-linux
+# series added to its debian/patches (quilt), a changelog entry whose
+# version sorts above Debian's (VERSION+beneathN, BENEATH_REV, default 1),
+# built with dpkg-buildpackage -b -us -uc and the package's own tests off
+# (DEB_BUILD_OPTIONS=nocheck). The .deb files land in build/deb/, with
+# build.log and the build time in build/deb/BUILD-INFO.
+#
+# Nothing is installed on this machine: scripts/check-deb-util-linux.sh
+# tests the packages in a throw-away root in the VM.
+#
+# Build dependencies come from 'scripts/deps.sh deb' (apt-get build-dep).
+# The build runs under nice with DEB_BUILD_OPTIONS parallel=$UL_JOBS (2).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+project util-linux
+UL_JOBS=${UL_JOBS:-2}
+REV=${BENEATH_REV:-1}
+WORK=$BUILD/deb-util-linux
+OUT=$BUILD/deb
+
+"$TOP/scripts/deps.sh" deb
+base=$(cat "$SRC/.git/mb-base-version" 2>/dev/null || base_version)
+version="$base+beneath$REV"
+dpkg --compare-versions "$version" gt "$base" || die "$version does not sort above $base"
+
+mapfile -t patches < <(series)
+[ ${#patches[@]} -gt 0 ] || die "no patches in patches/util-linux/series"
+
+log "deb: apt-get source util-linux=$base into ${WORK#"$TOP"/}"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+(cd "$WORK" && apt-get source -qq "util-linux=$base" >/dev/null) ||
+	die "apt-get source util-linux=$base failed"
+d=$(find "$WORK" -mindepth 1 -maxdepth 1 -type d -name 'util-linux-*')
+[ -d "$d/debian/patches" ] || die "no debian/patches in the source package"
+
+# The series goes after Debian's own patches, which it is based on
+# (apt-get source has applied them), under a directory of its own.
+mkdir -p "$d/debian/patches/beneath"
+for p in "${patches[@]}"; do
+	cp "$PATCHES/$p" "$d/debian/patches/beneath/$p"
+	echo "beneath/$p" >>"$d/debian/patches/series"
+done
+log "deb: ${#patches[@]} patches added to debian/patches/series"
+(cd "$d" && QUILT_PATCHES=debian/patches quilt push -a -q) >"$WORK/quilt.log" 2>&1 ||
+	{ cat "$WORK/quilt.log" >&2; die "the series does not apply to the source package (quilt push)"; }
+
+# each patch's subject (format-patch folds long ones onto a second line)
+subjects=$(for p in "${patches[@]}"; do
+	awk '/^Subject: / { s = $0; while ((getline l) > 0 && l ~ /^ /) s = s l; print s; exit }' \
+		"$PATCHES/$p" | sed -e 's/^Subject: //' -e 's/^\[PATCH[^]]*\] //'
+done)
+(
+	cd "$d"
+	export DEBEMAIL="team@localhost" DEBFULLNAME="Kernel Team"
+	dch -v "$version" -D bookworm --force-distribution \
+		"Add mount --beneath (move_mount(2) with MOVE_MOUNT_BENEATH), the series of patches/util-linux:"
+	while IFS= read -r s; do
+		dch -a "$s"
+	done <<<"$subjects"
+) >/dev/null 2>&1 || die "dch failed"
+[ "$(cd "$d" && dpkg-parsechangelog -S Version)" = "$version" ] || die "the changelog version is not $version"
+
+log "deb: dpkg-buildpackage -b -us -uc (nocheck parallel=$UL_JOBS), log in ${WORK#"$TOP"/}/build.log"
+t0=$SECONDS
+if ! (cd "$d" && DEB_BUILD_OPTIONS="nocheck parallel=$UL_JOBS" \
+	nice -n 10 dpkg-buildpackage -b -us -uc) >"$WORK/build.log" 2>&1; then
+	tail -n 40 "$WORK/build.log" >&2
+	die "dpkg-buildpackage failed (${WORK#"$TOP"/}/build.log)"
+fi
+secs=$((SECONDS - t0))
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+mv "$WORK"/*.deb "$OUT"/
+cp "$WORK/build.log" "$OUT/build.log"
+{
+	echo "version: $version (on Debian's $base)"
+	echo "series: ${patches[*]}"
+	echo "dpkg-buildpackage -b: $secs s (DEB_BUILD_OPTIONS=nocheck parallel=$UL_JOBS, nice)"
+	echo "built: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs"
+} >"$OUT/BUILD-INFO"
+ls "$OUT"/*.deb | sed "s|$TOP/||" >&2
+log "deb: $(ls "$OUT"/*.deb | wc -l) packages of util-linux $version in build/deb/ ($secs s)"
