@@ -31,6 +31,15 @@ if [ ${#ul_debs[@]} -gt 0 ] && [ -x "$TOP/scripts/check-deb-util-linux.sh" ]; th
 fi
 ktap_begin ${#runs[@]}
 ktap_diag "kernel $(uname -r), $(uname -v)"
+# Debian's config has loop, device-mapper (dm-mod: linear, error), dm-flakey,
+# erofs and overlayfs as modules. On an installed system udev and kmod's
+# static device nodes load loop and dm on first use; here nothing does, and
+# the tests look for loop-control and device-mapper in /proc/misc first.
+mods=(loop dm_mod dm_flakey erofs overlay)
+if ! err=$(modprobe -a "${mods[@]}" 2>&1); then
+	ktap_diag "modprobe -a ${mods[*]} failed: $err"
+fi
+ktap_diag "loaded: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 ktap_diag "overlay: $(modinfo -F filename overlay 2>&1)"
 [ ${#ul_debs[@]} -gt 0 ] || ktap_diag "no util-linux packages in build/deb (make deb-util-linux): mount --beneath from build/bin only"
 out=$(mktemp)
