@@ -47,8 +47,17 @@ debian_config_file() {
 # for survived. Sets DEBIAN_KCONFIG. The file is only replaced when it
 # changes (kbuild would otherwise re-run syncconfig).
 debian_config() {
-	local K=$1 W=$1/work src line opt bad=0
+	local K=$1 W=$1/work src line opt bad=0 stamp
 	src=$(debian_config_file)
+	# The same Debian config, fragments and tree give the same config.
+	stamp=$( (cat "$src" "${DEBIAN_FRAGS[@]}"; git -C "$LINUX" rev-parse HEAD
+		git -C "$LINUX" status --porcelain --untracked-files=no) | sha256sum | cut -d' ' -f1)
+	if [ -f "$K/.config" ] && [ "$(cat "$K/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		# shellcheck disable=SC2034 # for the caller
+		DEBIAN_KCONFIG=$K/.config
+		return 0
+	fi
+	rm -f "$K/.stamp"
 	mkdir -p "$W"
 	xz -dc "$src" >"$W/debian.config"
 	"$LINUX/scripts/kconfig/merge_config.sh" -m -O "$W" "$W/debian.config" "${DEBIAN_FRAGS[@]}" >/dev/null 2>&1 ||
@@ -72,6 +81,7 @@ debian_config() {
 	done < <(cat "${DEBIAN_FRAGS[@]}")
 	[ "$bad" = 0 ] || die "the Debian config does not match config/debian-*.config"
 	cmp -s "$W/.config" "$K/.config" || cp "$W/.config" "$K/.config"
+	echo "$stamp" >"$K/.stamp"
 	# shellcheck disable=SC2034 # for the caller
 	DEBIAN_KCONFIG=$K/.config
 }
