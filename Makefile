@@ -62,7 +62,7 @@ kernel-debian: tree
 	@$(S)/build-kernel-debian.sh
 
 # The kernel packages only; make deb adds util-linux's (deb-util-linux),
-# first: deb-util-linux.sh empties build/deb.
+# built first.
 deb-kernel: tree
 	@$(S)/build-kernel-debian.sh --deb
 
