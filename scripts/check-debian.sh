@@ -61,7 +61,7 @@ step() {
 	return "$rc"
 }
 
-# util-linux's first: deb-util-linux.sh empties build/deb.
+# util-linux's first, then the kernel's.
 if [ -x "$S/deb-util-linux.sh" ]; then
 	step "$S/deb-util-linux.sh" || finish
 else
