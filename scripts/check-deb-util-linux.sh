@@ -16,12 +16,20 @@ set -uo pipefail
 
 guest_only "$0"
 DEB=$BUILD/deb
-ls "$DEB"/*.deb >/dev/null 2>&1 || die "no packages in build/deb: run make deb-util-linux"
+ls "$DEB"/libmount1_*.deb >/dev/null 2>&1 || die "no util-linux packages in build/deb: run make deb-util-linux"
 export LC_ALL=C
 
+# the util-linux packages: those of libmount1's version (build/deb may
+# hold the kernel's too), without the debug symbols
+lm=$(ls "$DEB"/libmount1_*.deb | tail -n1)
+v=$(dpkg-deb -f "$lm" Version)
+debs=()
+for f in "$DEB"/*_"$v"_*.deb; do
+	[[ "$f" == *-dbgsym_* ]] || debs+=("$f")
+done
 R=$(mktemp -d /tmp/deb-root.XXXXXX)
 trap 'umount -R "$R/scratch" 2>/dev/null; rm -rf "$R"' EXIT
-for f in "$DEB"/*.deb; do
+for f in "${debs[@]}"; do
 	dpkg -x "$f" "$R" || die "dpkg -x $f failed"
 done
 LIBS=$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu
@@ -32,13 +40,13 @@ UMOUNT=$R/bin/umount
 inroot() { LD_LIBRARY_PATH=$LIBS "$@"; }
 
 ktap_begin 4
-ktap_diag "packages: $(cd "$DEB" && ls *.deb | tr '\n' ' ')"
+ktap_diag "packages: $(printf '%s ' "${debs[@]##*/}")"
 KTAP_STRICT=1
 
 # 1. versions
 base=$(dpkg-query -W -f='${Version}' util-linux)
 bad=
-for f in "$DEB"/*.deb; do
+for f in "${debs[@]}"; do
 	v=$(dpkg-deb -f "$f" Version)
 	p=$(dpkg-deb -f "$f" Package)
 	ktap_diag "$p $v"

@@ -4,8 +4,10 @@
 # series added to its debian/patches (quilt), a changelog entry whose
 # version sorts above Debian's (VERSION+beneathN, BENEATH_REV, default 1),
 # built with dpkg-buildpackage -b -us -uc and the package's own tests off
-# (DEB_BUILD_OPTIONS=nocheck). The .deb files land in build/deb/, with
-# build.log and the build time in build/deb/BUILD-INFO.
+# (DEB_BUILD_OPTIONS=nocheck). The .deb files land in build/deb/ (older
+# .debs of the same packages there are removed, nothing else), with the
+# log in build/deb/util-linux-build.log and the version, series and build
+# time in build/deb/util-linux-BUILD-INFO.
 #
 # Nothing is installed on this machine: scripts/check-deb-util-linux.sh
 # tests the packages in a throw-away root in the VM.
@@ -73,15 +75,18 @@ if ! (cd "$d" && DEB_BUILD_OPTIONS="nocheck parallel=$UL_JOBS" \
 fi
 secs=$((SECONDS - t0))
 
-rm -rf "$OUT"
 mkdir -p "$OUT"
+for f in "$WORK"/*.deb; do
+	rm -f "$OUT/$(dpkg-deb -f "$f" Package)"_*.deb
+done
 mv "$WORK"/*.deb "$OUT"/
-cp "$WORK/build.log" "$OUT/build.log"
+cp "$WORK/build.log" "$OUT/util-linux-build.log"
 {
 	echo "version: $version (on Debian's $base)"
 	echo "series: ${patches[*]}"
 	echo "dpkg-buildpackage -b: $secs s (DEB_BUILD_OPTIONS=nocheck parallel=$UL_JOBS, nice)"
 	echo "built: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs"
-} >"$OUT/BUILD-INFO"
-ls "$OUT"/*.deb | sed "s|$TOP/||" >&2
-log "deb: $(ls "$OUT"/*.deb | wc -l) packages of util-linux $version in build/deb/ ($secs s)"
+} >"$OUT/util-linux-BUILD-INFO"
+n=$(ls "$OUT"/*_"$version"_*.deb | wc -l)
+ls "$OUT"/*_"$version"_*.deb | sed "s|$TOP/||" >&2
+log "deb: $n packages of util-linux $version in build/deb/ ($secs s)"
