@@ -43,14 +43,17 @@ ktap_begin 4
 ktap_diag "packages: $(printf '%s ' "${debs[@]##*/}")"
 KTAP_STRICT=1
 
-# 1. versions
+# 1. versions: each above Debian's version of the same package (the one
+# installed, else util-linux's source version with the package's epoch)
 base=$(dpkg-query -W -f='${Version}' util-linux)
 bad=
 for f in "${debs[@]}"; do
 	v=$(dpkg-deb -f "$f" Version)
 	p=$(dpkg-deb -f "$f" Package)
-	ktap_diag "$p $v"
-	dpkg --compare-versions "$v" gt "$base" || bad+="$p $v "
+	d=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)
+	[ -n "$d" ] || d=$([[ "$v" == *:* ]] && echo "${v%%:*}:")$base
+	ktap_diag "$p $v (Debian's: $d)"
+	dpkg --compare-versions "$v" gt "$d" || bad+="$p $v "
 done
 if [ -z "$bad" ]; then
 	ktap_ok "versions sort above Debian's $base"
@@ -120,7 +123,8 @@ libdir=$(dirname "$(find "$R" -name 'libmount.so.1' | head -n1)")
 out=$(gcc -I"$inc" -o "$R/prog" "$R/prog.c" -L"$libdir" -Wl,-rpath-link,"$libdir" \
 	-l:libmount.so.1 2>&1)
 rc=$?
-refs=$(readelf --dyn-syms -W "$R/prog" 2>/dev/null | awk '/mnt_context_(enable|is)_beneath/ { print $NF }' | sed 's/ *([0-9]*)$//' | tr '\n' ' ')
+refs=$(readelf --dyn-syms -W "$R/prog" 2>/dev/null |
+	grep -o 'mnt_context_[a-z]*_beneath@[A-Za-z0-9_.]*' | sort | tr '\n' ' ')
 run=$(inroot "$R/prog" 2>&1)
 ktap_diag "header: $(ls "$inc"/libmount.h 2>&1), library: $libdir"
 ktap_diag "${out:-built}; references: $refs; run: $run"
