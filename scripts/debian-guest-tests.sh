@@ -42,15 +42,5 @@ fi
 ktap_diag "loaded: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 ktap_diag "overlay: $(modinfo -F filename overlay 2>&1)"
 [ ${#ul_debs[@]} -gt 0 ] || ktap_diag "no util-linux packages in build/deb (make deb-util-linux): mount --beneath from build/bin only"
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-for r in "${runs[@]}"; do
-	name=${r%%:*}
-	# shellcheck disable=SC2086 # the command carries its arguments
-	${r#*:} 2>&1 | tee "$out" | ktap_indent
-	rc=${PIPESTATUS[0]}
-	ktap_counts "$out" || ktap_diag "$name: no summary line (exit=$rc)"
-	[ "$rc" != 0 ] && [ "$KTAP_F" = 0 ] && KTAP_F=1
-	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$([ "$rc" = 0 ] || echo "exit=$rc")"
-done
+ktap_run_nested "${runs[@]}"
 ktap_end

@@ -13,15 +13,5 @@ guest_only "$0"
 runs=("selftests:$TOP/scripts/run-selftests.sh --strict"
 	"mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath")
 ktap_begin ${#runs[@]}
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-for r in "${runs[@]}"; do
-	name=${r%%:*}
-	# shellcheck disable=SC2086 # the command carries its arguments
-	${r#*:} 2>&1 | tee "$out" | ktap_indent
-	rc=${PIPESTATUS[0]}
-	ktap_counts "$out" || ktap_diag "$name: no summary line (exit=$rc)"
-	[ "$rc" != 0 ] && [ "$KTAP_F" = 0 ] && KTAP_F=1
-	ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$([ "$rc" = 0 ] || echo "exit=$rc")"
-done
+ktap_run_nested "${runs[@]}"
 ktap_end

@@ -113,6 +113,24 @@ ktap_counts() {
 	read -r KTAP_P KTAP_F KTAP_S < <(sed -E "s/$KTAP_SUMMARY_RE/\1 \2 \3/" <<<"$line")
 }
 
+# ktap_run_nested "NAME:COMMAND ARGS"...: run each command, which prints a
+# KTAP document of its own, nested under one result line per command that
+# carries its counts; a command that exits non-zero fails its line.
+ktap_run_nested() {
+	local out r name rc
+	out=$(mktemp)
+	for r in "$@"; do
+		name=${r%%:*}
+		# shellcheck disable=SC2086 # the command carries its arguments
+		${r#*:} 2>&1 | tee "$out" | ktap_indent
+		rc=${PIPESTATUS[0]}
+		ktap_counts "$out" || ktap_diag "$name: no summary line (exit=$rc)"
+		[ "$rc" != 0 ] && [ "$KTAP_F" = 0 ] && KTAP_F=1
+		ktap_parent "$name" "$KTAP_P" "$KTAP_F" "$KTAP_S" "$([ "$rc" = 0 ] || echo "exit=$rc")"
+	done
+	rm -f "$out"
+}
+
 ktap_summary() { echo "$KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped"; }
 
 ktap_end() {
