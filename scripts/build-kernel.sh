@@ -35,20 +35,8 @@ mkdir -p "$O" "$K"
 "${MAKE[@]}" O="$K" olddefconfig >/dev/null 2>&1
 
 # Every option the fragments ask for must have survived olddefconfig.
-bad=0
-while IFS= read -r line; do
-	case $line in
-	CONFIG_*=*) opt=${line%%=*} ;;
-	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; line="" ;;
-	*) continue ;;
-	esac
-	if [ -n "$line" ]; then
-		grep -qx -- "$line" "$K/.config" || { echo "config: $line requested but got: $(grep -E "^(# )?$opt[= ]" "$K/.config" || echo unset)" >&2; bad=1; }
-	else
-		! grep -q "^$opt=" "$K/.config" || { echo "config: $opt should be unset" >&2; bad=1; }
-	fi
-done < <(cat "${frags[@]}")
-[ "$bad" = 0 ] || die "the $variant config does not match config/ (missing dependencies?)"
+config_check "$K/.config" "${frags[@]}" ||
+	die "the $variant config does not match config/ (missing dependencies?)"
 
 cmp -s "$K/.config" "$O/.config" || cp "$K/.config" "$O/.config"
 

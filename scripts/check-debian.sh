@@ -47,18 +47,10 @@ finish() {
 
 # step CMD...: the next step; its output becomes diagnostics.
 step() {
-	local name=${steps[$n]} t0=$SECONDS rc
+	local name=${steps[$n]}
 	n=$((n + 1))
 	ktap_diag "---- $name"
-	"$@" 2>&1 | sed -u 's/^/# /'
-	rc=${PIPESTATUS[0]}
-	ktap_diag "$name: $((SECONDS - t0)) s"
-	if [ "$rc" = 0 ]; then
-		ktap_step_ok "$name"
-	else
-		ktap_step_fail "$name" "exit=$rc"
-	fi
-	return "$rc"
+	ktap_run_step "$name" "$@"
 }
 
 # util-linux's first, then the kernel's.

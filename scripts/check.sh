@@ -56,15 +56,8 @@ stage() {
 	done_stages=$((done_stages + 1))
 	ktap_diag "---- $name"
 	if [ "$kind" = step ]; then
-		"$@" 2>&1 | sed -u 's/^/# /'
-		rc=${PIPESTATUS[0]}
-		ktap_diag "$name: $((SECONDS - t0)) s"
-		if [ "$rc" = 0 ]; then
-			ktap_step_ok "$name"
-		else
-			ktap_step_fail "$name" "exit=$rc"
-		fi
-		return "$rc"
+		ktap_run_step "$name" "$@"
+		return
 	fi
 	"$@" 2>&1 | tee "$out" | ktap_indent
 	rc=${PIPESTATUS[0]}

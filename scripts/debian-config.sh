@@ -47,7 +47,7 @@ debian_config_file() {
 # for survived. Sets DEBIAN_KCONFIG. The file is only replaced when it
 # changes (kbuild would otherwise re-run syncconfig).
 debian_config() {
-	local K=$1 W=$1/work src line opt bad=0 stamp
+	local K=$1 W=$1/work src stamp
 	src=$(debian_config_file)
 	# The same Debian config, fragments and tree give the same config.
 	stamp=$( (cat "$src" "${DEBIAN_FRAGS[@]}"; git -C "$LINUX" rev-parse HEAD
@@ -64,22 +64,8 @@ debian_config() {
 		die "merge_config.sh failed"
 	make -s -C "$LINUX" O="$W" HOSTCC="ccache gcc" olddefconfig >/dev/null 2>&1 ||
 		die "olddefconfig failed on Debian's config"
-	while IFS= read -r line; do
-		case $line in
-		CONFIG_*=*) opt=${line%%=*} ;;
-		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; line="" ;;
-		*) continue ;;
-		esac
-		if [ -n "$line" ]; then
-			grep -qx -- "$line" "$W/.config" || {
-				echo "config: $line requested but got: $(grep -E "^(# )?${opt}[= ]" "$W/.config" || echo unset)" >&2
-				bad=1
-			}
-		else
-			! grep -q "^$opt=" "$W/.config" || { echo "config: $opt should be unset" >&2; bad=1; }
-		fi
-	done < <(cat "${DEBIAN_FRAGS[@]}")
-	[ "$bad" = 0 ] || die "the Debian config does not match config/debian-*.config"
+	config_check "$W/.config" "${DEBIAN_FRAGS[@]}" ||
+		die "the Debian config does not match config/debian-*.config"
 	cmp -s "$W/.config" "$K/.config" || cp "$W/.config" "$K/.config"
 	echo "$stamp" >"$K/.stamp"
 	# shellcheck disable=SC2034 # for the caller

@@ -10,8 +10,7 @@ set -uo pipefail
 . "$TOP/scripts/ktap.sh"
 
 guest_only "$0"
-runs=("selftests:$TOP/scripts/run-selftests.sh --strict"
-	"mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath")
+mapfile -t runs < <(series_guest_runs)
 ktap_begin ${#runs[@]}
 ktap_run_nested "${runs[@]}"
 ktap_end

@@ -113,6 +113,22 @@ ktap_counts() {
 	read -r KTAP_P KTAP_F KTAP_S < <(sed -E "s/$KTAP_SUMMARY_RE/\1 \2 \3/" <<<"$line")
 }
 
+# ktap_run_step NAME CMD...: run a build or setup step, its output as
+# diagnostics, its time after it, and one ok/not ok line (not a test case).
+ktap_run_step() {
+	local name=$1 t0=$SECONDS rc
+	shift
+	"$@" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	ktap_diag "$name: $((SECONDS - t0)) s"
+	if [ "$rc" = 0 ]; then
+		ktap_step_ok "$name"
+	else
+		ktap_step_fail "$name" "exit=$rc"
+	fi
+	return "$rc"
+}
+
 # ktap_run_nested "NAME:COMMAND ARGS"...: run each command, which prints a
 # KTAP document of its own, nested under one result line per command that
 # carries its counts; a command that exits non-zero fails its line.

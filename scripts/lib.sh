@@ -67,3 +67,33 @@ patch_notes() {
 	     on { exit }
 	     /^diff --git / { exit }' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 }
+
+# config_check CONFIG FRAGMENT...: every option the fragments set (or unset)
+# survived olddefconfig in CONFIG; says which did not, and returns 1 then.
+config_check() {
+	local cfg=$1 line opt bad=0
+	shift
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) opt=${line%%=*} ;;
+		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; line="" ;;
+		*) continue ;;
+		esac
+		if [ -n "$line" ]; then
+			grep -qx -- "$line" "$cfg" || {
+				echo "config: $line requested but got: $(grep -E "^(# )?${opt}[= ]" "$cfg" || echo unset)" >&2
+				bad=1
+			}
+		else
+			! grep -q "^$opt=" "$cfg" || { echo "config: $opt should be unset" >&2; bad=1; }
+		fi
+	done < <(cat "$@")
+	return "$bad"
+}
+
+# The series' own tests in a guest, as "NAME:COMMAND" lines for
+# ktap_run_nested (guest-tests.sh, debian-guest-tests.sh).
+series_guest_runs() {
+	echo "selftests:$TOP/scripts/run-selftests.sh --strict"
+	echo "mount --beneath:$TOP/scripts/check-util-linux.sh --strict --only beneath"
+}
