@@ -8,11 +8,13 @@
 # on the host one confined by scripts/host-ns.sh (no loop or dm devices, no
 # sysctls), where only the tests that need no device run.
 #
-# usage: check-util-linux.sh [--host] [--strict] [--only SET]
-#   SET: beneath (the series' tests), upstream-nodev (util-linux's libmount
-#   and mount tests that need no device), upstream-loop (those that need
-#   loop devices: the VM only), upstream (both); default: everything the
-#   place allows
+# usage: check-util-linux.sh [--host] [--strict] [--only SET[,SET...]]
+#   SET: beneath (the series' tests), unit (libmount's own unit tests:
+#   userspace only, the kernel is not involved, so make check runs them on
+#   the host, natively, not under TCG), upstream-nodev (util-linux's mount
+#   tests that need no device), upstream-loop (those that need loop devices:
+#   the VM only), upstream (unit, upstream-nodev and, in the VM,
+#   upstream-loop); default: everything the place allows
 #   --strict  the patched kernel: a skipped test of the series is a failure
 #             (the tests ask the kernel with a raw move_mount(2) whether it
 #             has MOVE_MOUNT_BENEATH, never the mount(8) under test)
@@ -37,10 +39,12 @@ BENEATH=(mount/beneath mount/beneath-abi)
 # tabfiles-tags, fstab-all, umount-alltargets, umount-recursive (need the
 # scsi_debug module), the *-py tests (no Python bindings built), lock
 # (optional upstream), dm-verity and fstab-btrfs (neither in the guest),
-# rlimit (needs a regular /etc/mtab).
-UPSTREAM_NODEV=(libmount/debug libmount/optstr libmount/tabdiff libmount/tabfiles
-	libmount/update libmount/utils mount/fstab-broken mount/fstab-none
-	mount/move mount/special)
+# rlimit (needs a regular /etc/mtab). UNIT: libmount's test programs on
+# files of the test suite (option strings, tables, utab updates, utils),
+# no mount(2).
+UNIT=(libmount/debug libmount/optstr libmount/tabdiff libmount/tabfiles
+	libmount/update libmount/utils)
+UPSTREAM_NODEV=(mount/fstab-broken mount/fstab-none mount/move mount/special)
 UPSTREAM_LOOP=(libmount/loop libmount/loop-overlay mount/devname mount/fslists
 	mount/fstab-devname mount/fstab-devname2label mount/fstab-devname2uuid
 	mount/fstab-label mount/fstab-label2devname mount/fstab-label2uuid
@@ -91,7 +95,7 @@ while [ $# -gt 0 ]; do
 	--host) host=1 ;;
 	--strict) strict=1 ;;
 	--only) only=${2:-}; shift ;;
-	*) die "usage: $0 [--host] [--strict] [--only beneath|upstream|upstream-nodev|upstream-loop]" ;;
+	*) die "usage: $0 [--host] [--strict] [--only SET[,SET...]] (SET: beneath, unit, upstream-nodev, upstream-loop, upstream)" ;;
 	esac
 	shift
 done
@@ -102,13 +106,15 @@ for p in "$BIN/mount" "$OBJ/test_mount_beneath" "$OBJ_SHARED/.libs/libmount.so.1
 done
 
 sets=()
-case $only in
-"") sets=(beneath upstream-nodev); [ $host = 1 ] || sets+=(upstream-loop) ;;
-beneath | upstream-nodev) sets=("$only") ;;
-upstream) sets=(upstream-nodev); [ $host = 1 ] || sets+=(upstream-loop) ;;
-upstream-loop) [ $host = 0 ] || die "upstream-loop: loop devices, the VM only"; sets=(upstream-loop) ;;
-*) die "--only takes beneath, upstream, upstream-nodev or upstream-loop" ;;
-esac
+IFS=, read -ra wanted <<<"${only:-beneath,upstream}"
+for w in "${wanted[@]}"; do
+	case $w in
+	beneath | unit | upstream-nodev) sets+=("$w") ;;
+	upstream) sets+=(unit upstream-nodev); [ $host = 1 ] || sets+=(upstream-loop) ;;
+	upstream-loop) [ $host = 0 ] || die "upstream-loop: loop devices, the VM only"; sets+=(upstream-loop) ;;
+	*) die "--only: no set '$w' (beneath, unit, upstream-nodev, upstream-loop, upstream)" ;;
+	esac
+done
 
 ns=(unshare --mount --propagation private --)
 [ $host = 1 ] && ns=("$TOP/scripts/host-ns.sh")
@@ -157,6 +163,7 @@ parse() {
 for set in "${sets[@]}"; do
 	case $set in
 	beneath) tests=("${BENEATH[@]}") st=$strict ;;
+	unit) tests=("${UNIT[@]}") st=0 ;;
 	upstream-nodev) tests=("${UPSTREAM_NODEV[@]}") st=0 ;;
 	upstream-loop) tests=("${UPSTREAM_LOOP[@]}") st=0 ;;
 	esac
