@@ -19,13 +19,14 @@ DEB=$BUILD/deb
 ls "$DEB"/libmount1_*.deb >/dev/null 2>&1 || die "no util-linux packages in build/deb: run make deb-util-linux"
 export LC_ALL=C
 
-# the util-linux packages: those of libmount1's version (build/deb may
-# hold the kernel's too), without the debug symbols
+# the util-linux packages: those of libmount1's version in build/deb and
+# build/deb/extra (build/deb may hold the kernel's too), without the debug
+# symbols
 lm=$(ls "$DEB"/libmount1_*.deb | tail -n1)
 v=$(dpkg-deb -f "$lm" Version)
 debs=()
-for f in "$DEB"/*_"$v"_*.deb; do
-	[[ "$f" == *-dbgsym_* ]] || debs+=("$f")
+for f in "$DEB"/*_"$v"_*.deb "$DEB"/extra/*_"$v"_*.deb; do
+	[ -f "$f" ] && [[ "$f" != *-dbgsym_* ]] && debs+=("$f")
 done
 R=$(mktemp -d /tmp/deb-root.XXXXXX)
 trap 'umount -R "$R/scratch" 2>/dev/null; rm -rf "$R"' EXIT

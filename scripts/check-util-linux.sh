@@ -32,6 +32,16 @@ OBJ=$BUILD/util-linux-obj
 OBJ_SHARED=$BUILD/util-linux-obj-shared
 GEN=$BUILD/util-linux-gen
 export PATH=$BIN:$PATH LC_ALL=C
+# UL_ROOT=DIR: util-linux's packages unpacked in DIR (install-debian-root.sh)
+# instead of build/bin: their mount, umount, findmnt... first in PATH and
+# their libraries (libmount1...) in LD_LIBRARY_PATH, so the tests run the
+# packaged programs with the packaged libmount. libmount's unit tests are
+# build/util-linux-obj's test programs either way.
+if [ -n "${UL_ROOT:-}" ]; then
+	[ -x "$UL_ROOT/bin/mount" ] || die "UL_ROOT=$UL_ROOT has no bin/mount: install the util-linux packages there"
+	export PATH=$UL_ROOT/usr/sbin:$UL_ROOT/usr/bin:$UL_ROOT/sbin:$UL_ROOT/bin:$PATH
+	export LD_LIBRARY_PATH=$UL_ROOT/lib/x86_64-linux-gnu:$UL_ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
 unset LIBMOUNT_DEBUG LIBBLKID_DEBUG LIBMOUNT_FSTAB LIBMOUNT_MTAB LIBMOUNT_UTAB
 
 BENEATH=(mount/beneath mount/beneath-abi)
@@ -63,6 +73,15 @@ if [ "${1:-}" = --run ]; then
 	mount --bind "$S/fstab" /etc/fstab || exit 2
 	if [ -d /run/mount ]; then
 		mount --bind "$S/run-mount" /run/mount || exit 2
+	fi
+	# UL_ROOT: the packaged libraries over the system's, in this private
+	# namespace only, as where the packages are installed: a setuid mount
+	# ignores LD_LIBRARY_PATH.
+	if [ -n "${UL_ROOT:-}" ]; then
+		for f in "$UL_ROOT"/usr/lib/x86_64-linux-gnu/lib*.so.*.*; do
+			t=/usr/lib/x86_64-linux-gnu/${f##*/}
+			[ ! -f "$t" ] || mount --bind "$f" "$t" || exit 2
+		done
 	fi
 	for f in "$OBJ"/test_* "$OBJ/config.h"; do
 		ln -s "$f" "$S/builddir/"
@@ -120,7 +139,7 @@ ns=(unshare --mount --propagation private --)
 [ $host = 1 ] && ns=("$TOP/scripts/host-ns.sh")
 
 ktap_begin
-ktap_diag "kernel: $(uname -r) ($([ $host = 1 ] && echo "host, in scripts/host-ns.sh" || echo guest)); $("$BIN/mount" -V | head -n1)"
+ktap_diag "kernel: $(uname -r) ($([ $host = 1 ] && echo "host, in scripts/host-ns.sh" || echo guest)); $(command -v mount): $(mount -V | head -n1)"
 ktap_diag "raw move_mount(2) probe: $("$OBJ/test_mount_beneath" probe 2>&1)"
 
 # parse SET STRICT: run.sh's parsable output on stdin as test cases. A test

@@ -4,8 +4,9 @@
 # series added to its debian/patches (quilt), a changelog entry whose
 # version sorts above Debian's (VERSION+beneathN, BENEATH_REV, default 1),
 # built with dpkg-buildpackage -b -us -uc and the package's own tests off
-# (DEB_BUILD_OPTIONS=nocheck). The .deb files land in build/deb/ (older
-# .debs of the same packages there are removed, nothing else), with the
+# (DEB_BUILD_OPTIONS=nocheck). The .deb files land in build/deb/ (those a
+# Debian 12 system has: see below) and build/deb/extra/ (older .debs of the
+# same packages there are removed, nothing else), with the
 # log in build/deb/util-linux-build.log and the version, series and build
 # time in build/deb/util-linux-BUILD-INFO.
 #
@@ -75,11 +76,40 @@ if ! (cd "$d" && DEB_BUILD_OPTIONS="nocheck parallel=$UL_JOBS" \
 fi
 secs=$((SECONDS - t0))
 
-mkdir -p "$OUT"
+# build/deb gets what `apt install ./build/deb/*.deb` should install: the
+# packages every Debian 12 system has (Priority required, important or
+# standard) and the libraries of this source they depend on. The rest
+# (debug symbols, -dev, locales, optional tools) go to build/deb/extra, to
+# install one by one where wanted.
+mkdir -p "$OUT/extra"
+declare -A deb=() keep=()
 for f in "$WORK"/*.deb; do
-	rm -f "$OUT/$(dpkg-deb -f "$f" Package)"_*.deb
+	pkg=$(dpkg-deb -f "$f" Package)
+	rm -f "$OUT/$pkg"_*.deb "$OUT/extra/$pkg"_*.deb
+	deb[$pkg]=$f
+	case $(dpkg-deb -f "$f" Priority) in
+	required | important | standard) keep[$pkg]=1 ;;
+	esac
 done
-mv "$WORK"/*.deb "$OUT"/
+grew=1
+while [ $grew = 1 ]; do
+	grew=0
+	for pkg in "${!keep[@]}"; do
+		for dep in $(dpkg-deb -f "${deb[$pkg]}" Depends Pre-Depends |
+			sed -E 's/^[A-Za-z-]+://; s/\([^)]*\)//g; s/[,|]/ /g'); do
+			if [ -n "${deb[$dep]:-}" ] && [ -z "${keep[$dep]:-}" ]; then
+				keep[$dep]=1 grew=1
+			fi
+		done
+	done
+done
+for pkg in "${!deb[@]}"; do
+	if [ -n "${keep[$pkg]:-}" ]; then
+		mv "${deb[$pkg]}" "$OUT"/
+	else
+		mv "${deb[$pkg]}" "$OUT/extra"/
+	fi
+done
 cp "$WORK/build.log" "$OUT/util-linux-build.log"
 {
 	echo "version: $version (on Debian's $base)"
@@ -89,4 +119,4 @@ cp "$WORK/build.log" "$OUT/util-linux-build.log"
 } >"$OUT/util-linux-BUILD-INFO"
 n=$(ls "$OUT"/*_"$version"_*.deb | wc -l)
 ls "$OUT"/*_"$version"_*.deb | sed "s|$TOP/||" >&2
-log "deb: $n packages of util-linux $version in build/deb/ ($secs s)"
+log "deb: $n packages of util-linux $version in build/deb/, $(ls "$OUT"/extra/*_"$version"_*.deb | wc -l) more in build/deb/extra/ ($secs s)"

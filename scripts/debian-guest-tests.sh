@@ -3,7 +3,10 @@
 # installed from its package (vm-run.sh -v debian), in one boot:
 #   1. the selftests (run-selftests.sh --strict: a SKIP in the series' own
 #      collections is a failure)
-#   2. the mount --beneath cases (check-util-linux.sh --strict --only beneath)
+#   2. the mount --beneath cases (check-util-linux.sh --strict --only
+#      beneath), with the mount, umount, findmnt and libmount of the
+#      util-linux packages installed into build/debian-root
+#      (install-debian-root.sh; UL_ROOT) when make deb made them
 #   3. the packaged util-linux (check-deb-util-linux.sh: its mount --beneath,
 #      run from the packages unpacked in a throw-away root), when make
 #      deb-util-linux has made packages
@@ -28,6 +31,9 @@ done
 if [ ${#ul_debs[@]} -gt 0 ] && [ -x "$TOP/scripts/check-deb-util-linux.sh" ]; then
 	runs+=("util-linux packages:$TOP/scripts/check-deb-util-linux.sh")
 fi
+if [ ${#ul_debs[@]} -gt 0 ] && [ -x "$BUILD/debian-root/bin/mount" ]; then
+	export UL_ROOT=$BUILD/debian-root
+fi
 ktap_begin ${#runs[@]}
 ktap_diag "kernel $(uname -r), $(uname -v)"
 # Debian's config has loop, device-mapper (dm-mod: linear, error), dm-flakey,
@@ -40,6 +46,6 @@ if ! err=$(modprobe -a "${mods[@]}" 2>&1); then
 fi
 ktap_diag "loaded: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 ktap_diag "overlay: $(modinfo -F filename overlay 2>&1)"
-[ ${#ul_debs[@]} -gt 0 ] || ktap_diag "no util-linux packages in build/deb (make deb-util-linux): mount --beneath from build/bin only"
+[ ${#ul_debs[@]} -gt 0 ] || ktap_diag "no util-linux packages in build/deb (make deb-util-linux): mount --beneath from build/bin"
 ktap_run_nested "${runs[@]}"
 ktap_end
