@@ -15,6 +15,7 @@
 #
 # Build dependencies come from 'scripts/deps.sh deb' (apt-get build-dep).
 # The build runs under nice with DEB_BUILD_OPTIONS parallel=$UL_JOBS (2).
+# Unchanged inputs (version, series, this script) rebuild nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +32,17 @@ dpkg --compare-versions "$version" gt "$base" || die "$version does not sort abo
 
 mapfile -t patches < <(series)
 [ ${#patches[@]} -gt 0 ] || die "no patches in patches/util-linux/series"
+
+# Nothing to do when the packages of this version were built from the same
+# series by this script (a build cache, like the kernel's).
+stamp=$( (echo "$version"; cat "$PATCHES/series"; for p in "${patches[@]}"; do cat "$PATCHES/$p"; done; cat "$0") |
+	sha256sum | cut -d' ' -f1)
+if [ "$(cat "$OUT/.mb-util-linux" 2>/dev/null)" = "$stamp" ] &&
+	ls "$OUT"/mount_"$version"_*.deb "$OUT"/libmount1_"$version"_*.deb "$OUT"/extra/libmount-dev_"$version"_*.deb >/dev/null 2>&1; then
+	log "deb: util-linux $version packages up to date in build/deb/"
+	exit 0
+fi
+rm -f "$OUT/.mb-util-linux"
 
 log "deb: apt-get source util-linux=$base into ${WORK#"$TOP"/}"
 rm -rf "$WORK"
@@ -117,6 +129,7 @@ cp "$WORK/build.log" "$OUT/util-linux-build.log"
 	echo "dpkg-buildpackage -b: $secs s (DEB_BUILD_OPTIONS=nocheck parallel=$UL_JOBS, nice)"
 	echo "built: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs"
 } >"$OUT/util-linux-BUILD-INFO"
+echo "$stamp" >"$OUT/.mb-util-linux"
 n=$(ls "$OUT"/*_"$version"_*.deb | wc -l)
 ls "$OUT"/*_"$version"_*.deb | sed "s|$TOP/||" >&2
 log "deb: $n packages of util-linux $version in build/deb/, $(ls "$OUT"/extra/*_"$version"_*.deb | wc -l) more in build/deb/extra/ ($secs s)"
