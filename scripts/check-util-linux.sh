@@ -146,7 +146,7 @@ ktap_diag "raw move_mount(2) probe: $("$OBJ/test_mount_beneath" probe 2>&1)"
 # with subtests counts its subtests; its own line only when it failed or
 # skipped before any subtest ran.
 parse() {
-	local set=$1 line comp desc res name cur= nsub=0 diag=()
+	local set=$1 line comp desc res name cur='' nsub=0 diag=()
 	KTAP_STRICT=$2
 	while IFS= read -r line; do
 		if [[ "$line" =~ ^\ *([a-z0-9_-]+):\ (.*[^ ])\ +\.\.\.\ ?(OK|FAILED|SKIPPED|KNOWN\ FAILED)(.*)$ ]]; then
@@ -160,10 +160,10 @@ parse() {
 			else
 				name="$comp/$desc"
 				if [ "$cur" = "$name" ] && [ $nsub -gt 0 ]; then
-					diag=() cur= nsub=0
+					diag=() cur='' nsub=0
 					continue
 				fi
-				cur= nsub=0
+				cur='' nsub=0
 			fi
 			[ ${#diag[@]} -eq 0 ] || ktap_diag "$(printf '%s\n' "${diag[@]}")"
 			diag=()
