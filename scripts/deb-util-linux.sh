@@ -63,6 +63,20 @@ log "deb: ${#patches[@]} patches added to debian/patches/series"
 (cd "$d" && QUILT_PATCHES=debian/patches quilt push -a -q) >"$WORK/quilt.log" 2>&1 ||
 	{ cat "$WORK/quilt.log" >&2; die "the series does not apply to the source package (quilt push)"; }
 
+# The version nodes the series adds to libmount.sym (MOUNT_2_42), and their
+# symbols, go into debian/libmount1.symbols at this version: what
+# dpkg-gensymbols would otherwise add with a warning, written down as a
+# Debian maintainer would.
+syms=$(awk -v ver="$version" '
+	FNR == NR { if ($1 ~ /^MOUNT_[0-9_.]+@/) { sub(/@.*/, "", $1); known[$1] = 1 }; next }
+	/^MOUNT_[0-9_.]+ *\{/ { node = $1; sub(/ *\{.*/, "", node); if (!(node in known)) { new = 1; print " " node "@" node " " ver }; next }
+	/^}/ { new = 0; next }
+	new && /^[ \t]+[a-z_0-9]+;/ { s = $1; sub(/;.*/, "", s); print " " s "@" node " " ver }
+	' "$d/debian/libmount1.symbols" "$d/libmount/src/libmount.sym")
+[ -n "$syms" ] || die "the series adds no version node to libmount.sym (expected MOUNT_2_42)"
+printf '%s\n' "$syms" >>"$d/debian/libmount1.symbols"
+log "deb: debian/libmount1.symbols: $(grep -c '@MOUNT_' <<<"$syms") lines added ($(awk '{print $1}' <<<"$syms" | tr '\n' ' '))"
+
 # each patch's subject (format-patch folds long ones onto a second line)
 subjects=$(for p in "${patches[@]}"; do
 	awk '/^Subject: / { s = $0; while ((getline l) > 0 && l ~ /^ /) s = s l; print s; exit }' \
