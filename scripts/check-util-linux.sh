@@ -41,6 +41,13 @@ if [ -n "${UL_ROOT:-}" ]; then
 	[ -x "$UL_ROOT/bin/mount" ] || die "UL_ROOT=$UL_ROOT has no bin/mount: install the util-linux packages there"
 	export PATH=$UL_ROOT/usr/sbin:$UL_ROOT/usr/bin:$UL_ROOT/sbin:$UL_ROOT/bin:$PATH
 	export LD_LIBRARY_PATH=$UL_ROOT/lib/x86_64-linux-gnu:$UL_ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	# The tests must not pass with build/bin's mount by accident.
+	for c in mount umount findmnt; do
+		case $(command -v "$c") in
+		"$UL_ROOT"/*) ;;
+		*) die "UL_ROOT=$UL_ROOT: $c resolves to $(command -v "$c"), not to the packages" ;;
+		esac
+	done
 fi
 unset LIBMOUNT_DEBUG LIBBLKID_DEBUG LIBMOUNT_FSTAB LIBMOUNT_MTAB LIBMOUNT_UTAB
 
